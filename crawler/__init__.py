@@ -1,0 +1,1 @@
+"""Scrapy ingestion crawler for analysis articles."""

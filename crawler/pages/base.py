@@ -1,0 +1,250 @@
+"""ExtractedPage, and the page data every extractor reads once: tree, meta tags, JSON-LD."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "Report",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "ScholarlyArticle",
+        "TechArticle",
+        "LiveBlogPosting",
+        "SatiricalArticle",
+    }
+)
+"""JSON-LD ``@type`` names that mark a page as one article."""
+
+LISTING_MIN_TEASERS = 3
+"""This many top-level ``<article>`` elements without the ``<h1>``: a listing."""
+
+Found = tuple[Any, str] | None
+"""A field value with the name of the source that supplied it, or nothing."""
+
+
+@dataclass(slots=True)
+class ExtractedPage:
+    """Raw article fields read from one HTML page; the pipelines clean and normalize them."""
+
+    url: str | None = None
+    """Canonical URL (``rel=canonical``, ``og:url``, JSON-LD), else the URL the page came from."""
+
+    title: str | None = None
+    """Headline, whitespace-folded, without a `` | Site`` suffix."""
+
+    lead: str | None = None
+    """Standfirst or description, only when it is not just the start of the body."""
+
+    body: str | None = None
+    """Article paragraphs in order (headings as paragraphs), separated by one blank line."""
+
+    authors: list[str] = field(default_factory=list)
+    """Raw byline strings as found; the byline normalizer turns them into person names."""
+
+    published: str | None = None
+    """Raw publication date string as found."""
+
+    modified: str | None = None
+    """Raw last-modification date string as found."""
+
+    publisher: str | None = None
+    """Publishing organisation or site name."""
+
+    tags: list[str] = field(default_factory=list)
+    """Topic tags (``article:tag``, JSON-LD ``keywords``)."""
+
+    language: str | None = None
+    """ISO 639-1 code, declared by the page or detected from the body."""
+
+    is_article: bool = False
+    """Whether the page is one article (not a listing, home or error page)."""
+
+    extraction: dict[str, str] = field(default_factory=dict)
+    """Which source supplied each field, e.g. ``{"title": "jsonld", "body": "generic"}``."""
+
+
+def fold(value: Any) -> str | None:
+    """Return ``value`` as one line of text (entities decoded, whitespace folded), or ``None``."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    text = " ".join(html.unescape(str(value)).split())
+    return text or None
+
+
+def parse_html(page: str | bytes | None) -> HtmlElement | None:
+    """Parse a page once (trafilatura's tolerant loader); ``None`` when it is not HTML at all."""
+    if not page:
+        return None
+    try:
+        tree = load_html(page)
+    except (TypeError, ValueError):
+        return None
+    return tree if tree is not None and len(tree) else None
+
+
+def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
+    """Map each ``<meta>`` ``property``/``name``/``itemprop`` (lowercased) to its contents."""
+    tags: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        content = fold(meta.get("content"))
+        if content is None:
+            continue
+        for attribute in ("property", "name", "itemprop"):
+            for key in (meta.get(attribute) or "").lower().split():
+                tags.setdefault(key, []).append(content)
+    return tags
+
+
+def first_meta(tags: dict[str, list[str]], *keys: str) -> str | None:
+    """Return the first content among the meta ``keys``, tried in order."""
+    for key in keys:
+        if tags.get(key):
+            return tags[key][0]
+    return None
+
+
+_COMMENT_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def load_json_tolerantly(text: str) -> Any:
+    """Decode one JSON-LD script, forgiving comment wrappers, raw newlines and trailing commas."""
+    text = _COMMENT_WRAPPER.sub("", text.strip()).strip().rstrip(";")
+    for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return json.loads(candidate, strict=False)
+        except ValueError:
+            continue
+    try:  # several objects pasted one after another: keep the first
+        return json.JSONDecoder(strict=False).raw_decode(text)[0]
+    except ValueError:
+        return None
+
+
+def _flatten(data: Any) -> Iterator[dict[str, Any]]:
+    """Yield the objects of a JSON-LD value: top-level lists and ``@graph`` members, recursively."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item)
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _flatten(graph)
+        if "@type" in data or graph is None:
+            yield data
+
+
+def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Return the page's JSON-LD objects, flattened (lists, ``@graph``), broken scripts skipped."""
+    objects: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
+            continue
+        objects.extend(_flatten(load_json_tolerantly(script.text)))
+    return objects
+
+
+def jsonld_types(obj: dict[str, Any]) -> set[str]:
+    """Return an object's ``@type`` names without a ``schema:`` or schema.org URL prefix."""
+    value = obj.get("@type")
+    names = value if isinstance(value, list) else [value]
+    return {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names if isinstance(name, str)}
+
+
+def jsonld_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
+    """Return the names in a JSON-LD person/organisation value (text, object, ``@id``, list)."""
+    if isinstance(value, list):
+        return [name for item in value for name in jsonld_names(item, by_id)]
+    if isinstance(value, dict):
+        node = value if "name" in value else by_id.get(str(value.get("@id")), value)
+        name = fold(node.get("name"))
+        return [name] if name else []
+    name = fold(value)
+    return [name] if name else []
+
+
+def main_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Return the JSON-LD article object; ``None`` when there is none or many (a listing)."""
+    articles = [obj for obj in objects if jsonld_types(obj) & ARTICLE_TYPES]
+    return articles[0] if 0 < len(articles) < LISTING_MIN_TEASERS else None
+
+
+def article_scope(tree: HtmlElement) -> HtmlElement | None:
+    """Return the article's subtree (``<article>``, ``<main>``, the page); ``None`` on listings."""
+    articles = tree.xpath(
+        "//article[not(ancestor::article or ancestor::aside or ancestor::footer)]"
+    )
+    with_headline = [article for article in articles if article.find(".//h1") is not None]
+    if with_headline:
+        return with_headline[0]
+    if len(articles) >= LISTING_MIN_TEASERS:
+        return None
+    if articles:
+        return articles[0]
+    main = tree.xpath("//main|//*[@role='main']")
+    return main[0] if main else tree
+
+
+def first_found(*candidates: Found) -> Found:
+    """Return the first candidate with a non-empty value."""
+    return next((found for found in candidates if found and found[0]), None)
+
+
+def unique(values: Iterable[str | None]) -> list[str]:
+    """Return the non-empty values in order, without repeats."""
+    return list(dict.fromkeys(value for value in values if value))
+
+
+@dataclass(slots=True)
+class PageData:
+    """One parsed page: tree, meta tags, JSON-LD (and its article object), the article subtree."""
+
+    tree: HtmlElement
+    url: str | None
+    meta: dict[str, list[str]]
+    jsonld: list[dict[str, Any]]
+    by_id: dict[str, dict[str, Any]]
+    article: dict[str, Any] | None
+    scope: HtmlElement | None
+
+    @classmethod
+    def read(cls, tree: HtmlElement, url: str | None) -> PageData:
+        """Collect the structured data of a parsed page once."""
+        objects = jsonld_objects(tree)
+        by_id = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
+        article = main_article(objects)
+        return cls(tree, url, meta_tags(tree), objects, by_id, article, article_scope(tree))
+
+    def article_value(self, key: str) -> Any:
+        """Return a raw property of the JSON-LD article object (``None`` without one)."""
+        return self.article.get(key) if self.article else None
+
+    def from_jsonld(self, *keys: str) -> Found:
+        """Return the first plain-text property among ``keys`` of the JSON-LD article."""
+        value = next((text for key in keys if (text := fold(self.article_value(key)))), None)
+        return (value, "jsonld") if value else None
+
+    def from_meta(self, *keys: str) -> Found:
+        """Return the first meta content among ``keys``."""
+        value = first_meta(self.meta, *keys)
+        return (value, "meta") if value else None
+
+    def scoped(self, xpath: str) -> list[HtmlElement]:
+        """Return the matches of ``xpath`` inside the article subtree (none on listing pages)."""
+        return self.scope.xpath(xpath) if self.scope is not None else []

@@ -1,0 +1,370 @@
+"""Generic article extraction: JSON-LD, meta and HTML fields first, trafilatura for the body."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.metadata import extract_metadata
+from trafilatura.settings import Document
+
+from crawler.pages.base import (
+    ExtractedPage,
+    Found,
+    PageData,
+    first_found,
+    first_meta,
+    fold,
+    jsonld_names,
+    jsonld_types,
+    parse_html,
+    unique,
+)
+from crawler.pages.language import detect_language
+
+LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"})
+MIN_ARTICLE_WORDS = 150
+"""A page without structured article markup needs a title, a date and this many body words."""
+LEAD_MATCH_WORDS = 30
+"""A description whose first this many words occur in the main text is an excerpt, not a lead."""
+PRUNE_XPATH = ["//p[.//time][string-length(normalize-space(.)) < 100]"]
+"""Removed before trafilatura reads the page: short date lines it would keep without the date."""
+META_AUTHOR_KEYS = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "citation_author",
+    "parsely-author",
+    "sailthru.author",
+)
+META_DATE_KEYS = (
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "citation_publication_date",
+    "parsely-pub-date",
+    "sailthru.date",
+)
+_OUTSIDE_ARTICLE = (
+    "ancestor::nav or ancestor::footer or ancestor::aside"
+    " or ancestor::*[contains(@class, 'comment') or contains(@class, 'related')]"
+)
+_TIME_XPATH = f".//time[@datetime][not({_OUTSIDE_ARTICLE})]"
+_REL_AUTHOR_XPATH = (
+    f".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')][not({_OUTSIDE_ARTICLE})]"
+)
+_BYLINE_XPATH = (
+    ".//*[@itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]"
+    f"[not({_OUTSIDE_ARTICLE})]"
+)
+_BYLINE_CLASS = re.compile(
+    r"byline|^(?:(?:post|entry|article|meta|c)[-_]+)?authors?(?:[-_]+(?:name|names|link|list))?$",
+    re.IGNORECASE,
+)
+_TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+(?P<sep>[|\-–—·•»]|::)\s+(?P<tail>\S.*)$")
+_DATE_LINE = re.compile(r"^Date:\s*(?P<date>.+?)(?:\s+Authors?:\s*(?P<author>.+?))?\s*$")
+_AUTHOR_LINE = re.compile(r"^Authors?:\s*(?P<author>.+?)\s*$")
+_WORD = re.compile(r"\w+")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
+
+
+def find_publisher(page: PageData) -> Found:
+    """JSON-LD publisher name, ``og:site_name``, else a JSON-LD organisation of the page."""
+    names = jsonld_names(page.article_value("publisher"), page.by_id)
+    organisations = [
+        obj for obj in page.jsonld if jsonld_types(obj) & {"Organization", "NewsMediaOrganization"}
+    ]
+    return first_found(
+        (names[0], "jsonld") if names else None,
+        page.from_meta("og:site_name"),
+        (fold(organisations[0].get("name")), "jsonld") if organisations else None,
+    )
+
+
+def strip_site_suffix(title: str, publisher: str | None, strict: bool) -> str:
+    """Drop a trailing `` | Site``: the publisher's name, or (unless strict) a short tail."""
+    match = _TITLE_SUFFIX.match(title)
+    if not match:
+        return title
+    head, tail = match["head"], match["tail"]
+    if publisher and tail.casefold() == publisher.casefold():
+        return head
+    short_tail = len(tail.split()) <= 4 and len(head.split()) >= len(tail.split())
+    return head if not strict and (match["sep"] == "|" or short_tail) else title
+
+
+def find_title(page: PageData, publisher: str | None) -> Found:
+    """JSON-LD headline, ``og:title``, the article's ``<h1>``, else ``<title>`` without the site."""
+    og_title = first_meta(page.meta, "og:title", "twitter:title")
+    headings = [fold(h1.text_content()) for h1 in page.scoped(".//h1")[:1]]
+    title_element = page.tree.find(".//title")
+    html_title = fold(title_element.text_content()) if title_element is not None else None
+    candidates = [
+        page.from_jsonld("headline", "name"),
+        (strip_site_suffix(og_title, publisher, strict=True), "meta") if og_title else None,
+        (headings[0], "html") if headings and headings[0] != publisher else None,
+        (strip_site_suffix(html_title, publisher, strict=False), "html") if html_title else None,
+    ]
+    found = [candidate for candidate in candidates if candidate and candidate[0]]
+    for index, (title, source) in enumerate(found):
+        stem = _ELLIPSIS.sub("", title)
+        if stem == title:  # not truncated with an ellipsis
+            return title, source
+        longer = [other for other in found[index + 1 :] if other[0].startswith(stem)]
+        if longer:
+            return longer[0]
+    return found[0] if found else None
+
+
+def _absolute(href: Any, base: str | None) -> str | None:
+    """Return ``href`` as an absolute http(s) URL, resolved against ``base``."""
+    href = fold(href)
+    if not href or href.startswith("#"):
+        return None
+    absolute = urljoin(base or "", href)
+    return absolute if absolute.startswith(("http://", "https://")) else None
+
+
+def find_url(page: PageData) -> Found:
+    """``rel=canonical``, ``og:url``, JSON-LD ``url``/``mainEntityOfPage``, else the given URL."""
+    canonical = page.tree.xpath(
+        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+    )
+    entity = page.article_value("mainEntityOfPage")
+    if isinstance(entity, dict):
+        entity = entity.get("@id") or entity.get("url")
+    jsonld_url = page.article_value("url")
+    return first_found(
+        (_absolute(canonical[0], page.url), "html") if canonical else None,
+        (_absolute(first_meta(page.meta, "og:url"), page.url), "meta"),
+        (_absolute(jsonld_url, page.url) or _absolute(entity, page.url), "jsonld"),
+        (page.url, "given"),
+    )
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "www.", "/"))
+
+
+def find_authors(page: PageData) -> Found:
+    """JSON-LD authors, author meta tags, ``rel=author`` links, else byline elements."""
+    jsonld = page.article_value("author") or page.article_value("creator")
+    meta = next(
+        (
+            values
+            for key in META_AUTHOR_KEYS
+            if (values := [v for v in page.meta.get(key, []) if not _is_url(v)])
+        ),
+        [],
+    )
+    rel_links = [fold(link.text_content()) for link in page.scoped(_REL_AUTHOR_XPATH)]
+    return first_found(
+        (unique(jsonld_names(jsonld, page.by_id)), "jsonld"),
+        (unique(meta), "meta"),
+        (unique(rel_links), "html"),
+        (byline_texts(page), "html"),
+    )
+
+
+def byline_texts(page: PageData) -> list[str]:
+    """Return the texts of byline elements (outermost ones only) in the article subtree."""
+    elements = [
+        element
+        for element in page.scoped(_BYLINE_XPATH)
+        if element.get("itemprop") == "author"
+        or any(_BYLINE_CLASS.search(token) for token in (element.get("class") or "").split())
+    ]
+    chosen = set(elements)
+    outermost = [e for e in elements if not any(a in chosen for a in e.iterancestors())]
+    texts = [fold(element.text_content()) for element in outermost]
+    return unique([text for text in texts if text and len(text) <= 100])
+
+
+def find_published(page: PageData) -> Found:
+    """JSON-LD ``datePublished``, ``article:published_time``, ``<time datetime>``, date meta."""
+    times = page.scoped(_TIME_XPATH)
+    return first_found(
+        page.from_jsonld("datePublished", "dateCreated"),
+        page.from_meta("article:published_time", "og:published_time"),
+        (fold(times[0].get("datetime")), "html") if times else None,
+        page.from_meta(*META_DATE_KEYS),
+    )
+
+
+def find_modified(page: PageData) -> Found:
+    """JSON-LD ``dateModified``, else ``article:modified_time`` / ``og:updated_time``."""
+    return first_found(
+        page.from_jsonld("dateModified"),
+        page.from_meta("article:modified_time", "og:updated_time", "datemodified"),
+    )
+
+
+def find_tags(page: PageData) -> Found:
+    """``article:tag`` meta, else JSON-LD ``keywords`` (a list or a comma-separated string)."""
+    keywords = page.article_value("keywords")
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    keywords = keywords if isinstance(keywords, list) else []
+    return first_found(
+        (unique(page.meta.get("article:tag", [])), "meta"),
+        (unique([fold(keyword) for keyword in keywords]), "jsonld"),
+    )
+
+
+def language_code(value: Any) -> str | None:
+    """Return the ISO 639-1 part of a language tag (``pl-PL``, ``en_US``, a Language object)."""
+    if isinstance(value, dict):
+        value = value.get("alternateName") or value.get("name")
+    match = re.match(r"([a-z]{2})(?:[-_]|$)", (fold(value) or "").lower())
+    return match[1] if match else None
+
+
+def declared_language(page: PageData) -> Found:
+    """``<html lang>``, ``og:locale``, else JSON-LD ``inLanguage``."""
+    root = page.tree.getroottree().getroot()
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    in_language = page.article_value("inLanguage")
+    return first_found(
+        (language_code(lang), "html"),
+        (language_code(first_meta(page.meta, "og:locale")), "meta"),
+        (language_code(in_language), "jsonld"),
+    )
+
+
+def body_paragraphs(text: str | None) -> list[str]:
+    """Split trafilatura's text into paragraphs (one per line), whitespace-folded."""
+    return [line for line in (fold(raw) for raw in (text or "").splitlines()) if line]
+
+
+def drop_repeated_title(lines: list[str], title: str | None) -> None:
+    """Remove the headline when the text repeats it at the top."""
+    if lines and title and lines[0].casefold() == title.casefold():
+        lines.pop(0)
+
+
+def take_dateline(lines: list[str]) -> tuple[str | None, str | None]:
+    """Remove a leading ``Date: … Author: …`` line (warsawinstitute.org) and return its values."""
+    found = [(i, match) for i, line in enumerate(lines[:3]) if (match := _DATE_LINE.match(line))]
+    if not found:
+        return None, None
+    index, match = found[0]
+    lines.pop(index)
+    author = match["author"]
+    if author is None and index < len(lines) and (next_line := _AUTHOR_LINE.match(lines[index])):
+        author = next_line["author"]
+        lines.pop(index)
+    return match["date"], author
+
+
+def _words(text: str) -> str:
+    """Return the lowercased words of ``text`` separated by single spaces (punctuation dropped)."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def find_lead(page: PageData, text: str | None) -> Found:
+    """JSON-LD or OpenGraph description, unless the main ``text`` contains it (an excerpt)."""
+    found = first_found(page.from_jsonld("description"), page.from_meta("og:description"))
+    if not found or not text:
+        return found
+    stem = " ".join(_words(_ELLIPSIS.sub("", found[0])).split()[:LEAD_MATCH_WORDS])
+    return None if stem in _words(text) else found
+
+
+def decide_is_article(
+    page: PageData, title: str | None, published: str | None, body: str | None
+) -> tuple[bool, str]:
+    """JSON-LD article type or ``og:type=article``; else a title, a date and a long enough body."""
+    types = {name for obj in page.jsonld for name in jsonld_types(obj)}
+    if page.article is not None:
+        return True, "jsonld"
+    if types & LISTING_TYPES:
+        return False, "jsonld"
+    if (first_meta(page.meta, "og:type") or "").lower() == "article":
+        return True, "meta"
+    if page.scope is None:
+        return False, "html"
+    words = len(body.split()) if body else 0
+    return bool(title and published and words >= MIN_ARTICLE_WORDS), "heuristic"
+
+
+def main_text(tree: HtmlElement, url: str | None) -> str | None:
+    """Run trafilatura's main-text extraction once, on a copy of the parsed tree."""
+    try:
+        document = bare_extraction(
+            tree,
+            url=url,
+            include_comments=False,
+            include_tables=False,
+            prune_xpath=PRUNE_XPATH,
+        )
+    except Exception:  # a third-party heuristic failing on one odd page must not stop the crawl
+        return None
+    return document.text if document else None
+
+
+def metadata_guesses(tree: HtmlElement, url: str | None) -> Document | None:
+    """Run trafilatura's metadata heuristics (htmldate for the date); they copy before pruning."""
+    try:
+        return extract_metadata(tree, default_url=url, extensive=False)
+    except Exception:  # as above: a failed guess is no guess
+        return None
+
+
+def guessed(document: Document | None, name: str) -> Found:
+    """Return one of trafilatura's metadata guesses (authors split on ``;``)."""
+    value = getattr(document, name, None) if document else None
+    if name == "author" and value:
+        return [part.strip() for part in value.split(";") if part.strip()], "trafilatura"
+    return (value, "trafilatura") if value else None
+
+
+def extract_article(html: str, url: str | None = None) -> ExtractedPage:
+    """Extract article fields from one HTML page; never raises (empty fields when nothing found)."""
+    tree = parse_html(html)
+    if tree is None:
+        return ExtractedPage(url=url, extraction={"url": "given"} if url else {})
+    page = PageData.read(tree, url)
+    text = main_text(tree, url)
+    fields: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    guesses: list[Document | None] = []
+
+    def keep(name: str, found: Found) -> Any:
+        if found and found[0]:
+            fields[name], sources[name] = found
+        return fields.get(name)
+
+    def guess(name: str) -> Found:
+        """trafilatura's guess, run at most once and only for pages lacking a structured value."""
+        if page.scope is None and name != "title":  # no byline or date on a listing
+            return None
+        if not guesses:
+            guesses.append(metadata_guesses(tree, url))
+        return guessed(guesses[0], name)
+
+    publisher = keep("publisher", find_publisher(page))
+    title = keep("title", find_title(page, publisher) or guess("title"))
+    keep("url", find_url(page))
+    lines = body_paragraphs(text)
+    line_date, line_author = take_dateline(lines)
+    drop_repeated_title(lines, title)
+    body = keep("body", ("\n\n".join(lines), "generic"))
+    line_authors = ([line_author] if line_author else None, "text")
+    keep("authors", first_found(find_authors(page), line_authors) or guess("author"))
+    line_published = (line_date, "text")
+    published = keep(
+        "published", first_found(find_published(page), line_published) or guess("date")
+    )
+    keep("modified", find_modified(page))
+    keep("lead", find_lead(page, text))
+    keep("tags", find_tags(page))
+    keep("language", first_found(declared_language(page), (detect_language(body), "detected")))
+    fields["is_article"], sources["is_article"] = decide_is_article(page, title, published, body)
+    return ExtractedPage(**fields, extraction=sources)

@@ -1,0 +1,383 @@
+"""Store batches of articles, deduplicated across origins; these functions never commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from crawler.items import Article as ArticleItem
+from crawler.storage.dedupe import Fingerprint, fingerprint, is_same_article
+from crawler.storage.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Origin,
+    Revision,
+)
+from crawler.storage.models import (
+    Fingerprint as FingerprintRow,
+)
+
+_CONTENT = ("title", "lead", "body", "published", "modified")
+_FILLABLE = ("url", "lead", "published", "modified", "publisher", "language")
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """What storing one batch did, item by item: one outcome per item, in order."""
+
+    outcomes: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return self.outcomes.count(outcome)
+
+
+def store_batch(session: Session, items: Sequence[ArticleItem], now: datetime) -> BatchResult:
+    """Store validated, normalized items; each becomes new, updated, merged or unchanged.
+
+    - a known origin with the same content: unchanged (last seen updated);
+    - a known origin with changed content: updated (the old version becomes a revision);
+    - a new origin whose canonical URL, exact content or near-duplicate content matches a
+      stored article: merged (one more origin; missing fields filled in);
+    - anything else: a new article.
+    """
+    return _Batch(session, items, now).run()
+
+
+class _Batch:
+    """The state of one store_batch call: lookups done once, decisions item by item."""
+
+    def __init__(self, session: Session, items: Sequence[ArticleItem], now: datetime) -> None:
+        self.session, self.items, self.now = session, items, now
+        self.fps = [fingerprint(i.title or "", i.lead, i.body or "") for i in items]
+        self.rows: dict[str, dict[str, Any]] = {}  # article id -> current row (loaded or new)
+        self.known_fps: dict[str, Fingerprint] = {}
+        self.new_ids: list[str] = []
+        self.changed: dict[str, set[str]] = defaultdict(set)  # existing id -> changed columns
+        self.new_origins: list[dict[str, Any]] = []
+        self.touched_origins: list[dict[str, Any]] = []
+        self.revisions: list[dict[str, Any]] = []
+        self.authors: dict[str, list[str]] = {}  # article id -> names to (re)write
+        self.refingerprint: set[str] = set()
+
+    def run(self) -> BatchResult:
+        self._lookup()
+        result = BatchResult()
+        for item, fp in zip(self.items, self.fps, strict=True):
+            outcome, article_id = self._decide(item, fp)
+            result.outcomes.append(outcome)
+            result.article_ids.append(article_id)
+        self._write()
+        return result
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def _lookup(self) -> None:
+        s, items, fps = self.session, self.items, self.fps
+        uris = {i.origin for i in items}
+        self.origins = {
+            r.uri: {"id": r.id, "article_id": r.article_id, "content_hash": r.content_hash}
+            for r in s.execute(
+                select(Origin.id, Origin.uri, Origin.article_id, Origin.content_hash).where(
+                    Origin.uri.in_(uris)
+                )
+            )
+        }
+        urls = {i.url for i in items if i.url}
+        self.by_url = dict(
+            s.execute(select(Article.url, Article.id).where(Article.url.in_(urls))).all()
+        )
+        hashes = {fp.content_hash for fp in fps}
+        self.by_hash = dict(
+            s.execute(
+                select(Revision.content_hash, Revision.article_id).where(
+                    Revision.content_hash.in_(hashes)
+                )
+            ).all()
+        )
+        self.by_hash.update(
+            s.execute(
+                select(Article.content_hash, Article.id).where(Article.content_hash.in_(hashes))
+            ).all()
+        )
+        self.by_title: dict[str, set[str]] = defaultdict(set)
+        keys = {fp.title_key for fp in fps}
+        for key, article_id in s.execute(
+            select(Article.title_key, Article.id).where(Article.title_key.in_(keys))
+        ):
+            self.by_title[key].add(article_id)
+        self.by_sketch: dict[int, set[str]] = defaultdict(set)
+        values = {v for fp in fps for v in fp.sketch}
+        for value, article_id in s.execute(
+            select(FingerprintRow.value, FingerprintRow.article_id).where(
+                FingerprintRow.value.in_(values)
+            )
+        ):
+            self.by_sketch[value].add(article_id)
+        self._load_rows(self._ids_to_load())
+
+    def _ids_to_load(self) -> set[str]:
+        ids: set[str] = set()
+        for item, fp in zip(self.items, self.fps, strict=True):
+            origin = self.origins.get(item.origin)
+            if origin is not None:
+                if origin["content_hash"] != fp.content_hash:
+                    ids.add(origin["article_id"])
+                continue
+            ids.update(self._candidates(item, fp))
+        return ids
+
+    def _candidates(self, item: ArticleItem, fp: Fingerprint) -> set[str]:
+        ids = set(self.by_title.get(fp.title_key, ()))
+        for value in fp.sketch:
+            ids |= self.by_sketch.get(value, set())
+        for found in (self.by_url.get(item.url or ""), self.by_hash.get(fp.content_hash)):
+            if found:
+                ids.add(found)
+        return ids
+
+    def _load_rows(self, ids: Iterable[str]) -> None:
+        wanted = [i for i in ids if i not in self.rows]
+        if not wanted:
+            return
+        columns = [getattr(Article, c) for c in ("id", "title", "title_key", "tags", *_CONTENT[1:])]
+        columns += [getattr(Article, c) for c in _FILLABLE if c not in _CONTENT]
+        for row in self.session.execute(select(*columns).where(Article.id.in_(wanted))):
+            self.rows[row.id] = dict(row._mapping)
+        names: dict[str, list[str]] = defaultdict(list)
+        for article_id, name in self.session.execute(
+            select(ArticleAuthor.article_id, Author.name)
+            .join(Author)
+            .where(ArticleAuthor.article_id.in_(wanted))
+            .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
+        ):
+            names[article_id].append(name)
+        for article_id, row in self.rows.items():
+            row.setdefault("authors", names.get(article_id, []))
+
+    def _fingerprint_of(self, article_id: str) -> Fingerprint:
+        if article_id not in self.known_fps:
+            row = self.rows[article_id]
+            self.known_fps[article_id] = fingerprint(row["title"], row["lead"], row["body"])
+        return self.known_fps[article_id]
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def _decide(self, item: ArticleItem, fp: Fingerprint) -> tuple[str, str]:
+        origin = self.origins.get(item.origin)
+        if origin is not None:
+            article_id = origin["article_id"]
+            if origin["content_hash"] == fp.content_hash:
+                if "id" in origin:
+                    self.touched_origins.append({"id": origin["id"], "last_seen": self.now})
+                self._touch(article_id)
+                return "unchanged", article_id
+            self._revise(article_id, item, fp)
+            origin["content_hash"] = fp.content_hash
+            if "id" in origin:
+                self.touched_origins.append(
+                    {"id": origin["id"], "last_seen": self.now, "content_hash": fp.content_hash}
+                )
+            return "updated", article_id
+        article_id = self._match(item, fp)
+        if article_id is None:
+            article_id = self._create(item, fp)
+            outcome = "new"
+        else:
+            row = self.rows[article_id]
+            if (
+                item.url
+                and row.get("url") == item.url
+                and not is_same_article(fp, self._fingerprint_of(article_id))
+            ):
+                self._revise(article_id, item, fp)  # the page at a known URL changed
+                outcome = "updated"
+            else:
+                self._fill_missing(article_id, item)
+                outcome = "merged"
+        self._add_origin(article_id, item, fp)
+        return outcome, article_id
+
+    def _match(self, item: ArticleItem, fp: Fingerprint) -> str | None:
+        if item.url and item.url in self.by_url:
+            return self.by_url[item.url]
+        if fp.content_hash in self.by_hash:
+            return self.by_hash[fp.content_hash]
+        for candidate in sorted(self._candidates(item, fp)):
+            if is_same_article(fp, self._fingerprint_of(candidate)):
+                return candidate
+        return None
+
+    def _create(self, item: ArticleItem, fp: Fingerprint) -> str:
+        article_id = fp.content_hash[:16]
+        while article_id in self.rows or article_id in self.new_ids:  # vanishingly rare
+            article_id = f"{int(article_id, 16) + 1:016x}"[-16:]
+        self.rows[article_id] = {
+            "id": article_id,
+            "url": item.url,
+            "title": item.title,
+            "title_key": fp.title_key,
+            "lead": item.lead,
+            "body": item.body,
+            "published": item.published,
+            "modified": item.modified,
+            "publisher": item.publisher,
+            "language": item.language,
+            "tags": list(item.tags),
+            "source_refs": list(item.source_refs),
+            "extraction": dict(item.extraction),
+            "content_hash": fp.content_hash,
+            "first_seen": self.now,
+            "last_seen": self.now,
+            "authors": list(item.authors),
+        }
+        self.new_ids.append(article_id)
+        self.authors[article_id] = list(item.authors)
+        self._index(article_id, item, fp)
+        return article_id
+
+    def _index(self, article_id: str, item: ArticleItem, fp: Fingerprint) -> None:
+        """Make an article created or revised in this batch findable by the items after it."""
+        self.known_fps[article_id] = fp
+        self.by_hash[fp.content_hash] = article_id
+        self.by_title[fp.title_key].add(article_id)
+        for value in fp.sketch:
+            self.by_sketch[value].add(article_id)
+        if item.url:
+            self.by_url.setdefault(item.url, article_id)
+
+    def _revise(self, article_id: str, item: ArticleItem, fp: Fingerprint) -> None:
+        row = self.rows[article_id]
+        self.revisions.append(
+            {
+                "article_id": article_id,
+                "content_hash": self._fingerprint_of(article_id).content_hash,
+                "title": row["title"],
+                "lead": row["lead"],
+                "body": row["body"],
+                "published": row["published"],
+                "authors": list(row["authors"]),
+                "superseded_at": self.now,
+                "origin_uri": item.origin,
+            }
+        )
+        for column in _CONTENT:
+            row[column] = getattr(item, column)
+        row["title_key"], row["content_hash"] = fp.title_key, fp.content_hash
+        row["authors"] = list(item.authors)
+        self.authors[article_id] = list(item.authors)
+        self._mark(article_id, *_CONTENT, "title_key", "content_hash")
+        self.refingerprint.add(article_id)
+        self._index(article_id, item, fp)
+        self._touch(article_id)
+
+    def _fill_missing(self, article_id: str, item: ArticleItem) -> None:
+        row = self.rows[article_id]
+        for column in _FILLABLE:
+            value = getattr(item, column)
+            if value and not row.get(column) and (column != "url" or value not in self.by_url):
+                row[column] = value
+                self._mark(article_id, column)
+                if column == "url":
+                    self.by_url[value] = article_id
+        extra_tags = [t for t in item.tags if t not in row["tags"]]
+        if extra_tags:
+            row["tags"] = [*row["tags"], *extra_tags]
+            self._mark(article_id, "tags")
+        if item.authors and not row["authors"]:
+            row["authors"] = list(item.authors)
+            self.authors[article_id] = list(item.authors)
+        self._touch(article_id)
+
+    def _touch(self, article_id: str) -> None:
+        row = self.rows.setdefault(article_id, {"id": article_id})
+        row["last_seen"] = self.now
+        self._mark(article_id, "last_seen")
+
+    def _mark(self, article_id: str, *columns: str) -> None:
+        if article_id not in self.new_ids:
+            self.changed[article_id].update(columns)
+
+    def _add_origin(self, article_id: str, item: ArticleItem, fp: Fingerprint) -> None:
+        self.origins[item.origin] = {"article_id": article_id, "content_hash": fp.content_hash}
+        self.new_origins.append(
+            {
+                "uri": item.origin,
+                "article_id": article_id,
+                "content_hash": fp.content_hash,
+                "first_seen": self.now,
+                "last_seen": self.now,
+            }
+        )
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def _write(self) -> None:
+        s = self.session
+        columns = {c.key for c in Article.__table__.columns}
+        if self.new_ids:
+            new_rows = [
+                {k: v for k, v in self.rows[i].items() if k in columns} for i in self.new_ids
+            ]
+            s.execute(insert(Article), new_rows)
+        updates = [{"id": i, **{c: self.rows[i][c] for c in cs}} for i, cs in self.changed.items()]
+        if updates:
+            s.execute(update(Article), updates)
+        if self.refingerprint:
+            s.execute(
+                delete(FingerprintRow).where(FingerprintRow.article_id.in_(self.refingerprint))
+            )
+        sketch_rows = [
+            {"article_id": i, "value": v}
+            for i in [*self.new_ids, *sorted(self.refingerprint)]
+            for v in set(self.known_fps[i].sketch)
+        ]
+        if sketch_rows:
+            s.execute(insert(FingerprintRow), sketch_rows)
+        if self.new_origins:
+            s.execute(insert(Origin), self.new_origins)
+        if self.touched_origins:
+            s.execute(update(Origin), self.touched_origins)
+        if self.revisions:
+            s.execute(insert(Revision), self.revisions)
+        self._write_authors()
+
+    def _write_authors(self) -> None:
+        if not self.authors:
+            return
+        s = self.session
+        ids = author_ids(s, {n for names in self.authors.values() for n in names})
+        rewritten = [i for i in self.authors if i not in self.new_ids]
+        if rewritten:
+            s.execute(delete(ArticleAuthor).where(ArticleAuthor.article_id.in_(rewritten)))
+        links = [
+            {"article_id": article_id, "position": position, "author_id": ids[name]}
+            for article_id, names in self.authors.items()
+            for position, name in enumerate(dict.fromkeys(names))
+        ]
+        if links:
+            s.execute(insert(ArticleAuthor), links)
+
+
+def author_ids(session: Session, names: set[str]) -> dict[str, int]:
+    """Return the id of every named author, creating the missing ones."""
+    if not names:
+        return {}
+    found = dict(
+        session.execute(select(Author.name, Author.id).where(Author.name.in_(names))).all()
+    )
+    missing = sorted(names - found.keys())
+    if missing:
+        rows = session.execute(
+            insert(Author).returning(Author.name, Author.id, sort_by_parameter_order=True),
+            [{"name": n} for n in missing],
+        )
+        found.update(rows.all())
+    return found

@@ -1,0 +1,154 @@
+"""Storage and deduplication on a real SQLite database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from crawler.items import Article
+from crawler.storage.models import Article as ArticleRow
+from crawler.storage.models import Origin, Revision
+from crawler.storage.queries import ExportFilter, iter_export_records
+from crawler.storage.repository import store_batch
+from tests.conftest import make_text
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def article(origin: str, seed: int = 1, **fields) -> Article:
+    values = {
+        "title": f"Analysis number {seed}",
+        "lead": f"Lead of analysis {seed} about Russia.",
+        "body": make_text(seed),
+        "authors": ["Adam Malinowski"],
+        "published": "2022-11-23",
+        **fields,
+    }
+    return Article(origin=origin, **values)
+
+
+def store(sessions, *items: Article) -> list[str]:
+    with sessions.begin() as session:
+        return store_batch(session, list(items), NOW).outcomes
+
+
+def count(sessions, model) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def exported(sessions, flt: ExportFilter | None = None) -> list[dict]:
+    with sessions() as session:
+        return list(iter_export_records(session, flt or ExportFilter()))
+
+
+def edited(text: str, every: int = 25) -> str:
+    """Replace every ``every``-th word: a light copy-edit."""
+    words = text.split(" ")
+    return " ".join("edited" if i % every == 0 else w for i, w in enumerate(words))
+
+
+def test_new_article_is_stored_with_its_fields(sessions):
+    assert store(sessions, article("file:///a.txt", tags=["Russia"])) == ["new"]
+    [record] = exported(sessions)
+    assert record["title"] == "Analysis number 1"
+    assert record["authors"] == ["Adam Malinowski"]
+    assert record["origins"] == ["file:///a.txt"]
+    assert record["tags"] == ["Russia"]
+    assert record["published"] == "2022-11-23"
+    assert record["first_seen"] == "2024-05-01T12:00:00+00:00"
+    assert len(record["id"]) == 16
+
+
+def test_storing_the_same_origin_twice_changes_nothing(sessions):
+    store(sessions, article("file:///a.txt"))
+    first = exported(sessions)
+    assert store(sessions, article("file:///a.txt")) == ["unchanged"]
+    assert exported(sessions) == first
+    assert count(sessions, ArticleRow) == 1
+    assert count(sessions, Revision) == 0
+
+
+def test_same_content_at_another_origin_is_one_article_with_two_origins(sessions):
+    assert store(sessions, article("file:///a.txt"), article("file:///copy/a.txt")) == [
+        "new",
+        "merged",
+    ]
+    [record] = exported(sessions)
+    assert record["origins"] == ["file:///a.txt", "file:///copy/a.txt"]
+
+
+def test_near_duplicate_with_small_edits_is_merged(sessions):
+    store(sessions, article("file:///a.txt"))
+    copy = article("file:///b.txt", body=edited(make_text(1)))
+    assert store(sessions, copy) == ["merged"]
+    assert count(sessions, ArticleRow) == 1
+
+
+def test_web_page_around_an_export_is_merged_and_fills_the_url(sessions):
+    store(sessions, article("file:///a.txt"))
+    page_body = "Lead of analysis 1 about Russia.\n\n" + make_text(1) + "\n\nShare this article"
+    page = article(
+        "https://example.org/analysis-1",
+        body=page_body,
+        lead=None,
+        url="https://example.org/analysis-1",
+        publisher="Example Institute",
+    )
+    assert store(sessions, page) == ["merged"]
+    [record] = exported(sessions)
+    assert record["url"] == "https://example.org/analysis-1"
+    assert record["publisher"] == "Example Institute"
+    assert record["origins"] == ["file:///a.txt", "https://example.org/analysis-1"]
+
+
+def test_same_title_with_other_date_and_body_is_another_article(sessions):
+    store(sessions, article("file:///a.txt", seed=1))
+    other = article("file:///b.txt", seed=2, title="Analysis number 1", published="2023-01-05")
+    assert store(sessions, other) == ["new"]
+    assert count(sessions, ArticleRow) == 2
+
+
+def test_unrelated_articles_stay_apart(sessions):
+    outcomes = store(sessions, *(article(f"file:///{i}.txt", seed=i) for i in range(20)))
+    assert outcomes == ["new"] * 20
+
+
+def test_changed_content_at_a_known_origin_is_a_new_revision(sessions):
+    store(sessions, article("file:///a.txt", seed=1))
+    changed = article("file:///a.txt", seed=1, body=make_text(1) + "\n\nA new closing paragraph.")
+    assert store(sessions, changed) == ["updated"]
+    [record] = exported(sessions)
+    assert record["body"].endswith("A new closing paragraph.")
+    with sessions() as session:
+        [old] = session.scalars(select(Revision)).all()
+    assert old.body == make_text(1)
+    # the old version, seen again elsewhere, is recognised as the same article
+    assert store(sessions, article("file:///old-copy.txt", seed=1)) == ["merged"]
+
+
+def test_same_canonical_url_is_the_same_article(sessions):
+    first = article("https://example.org/a?utm=1", url="https://example.org/a")
+    second = article("https://example.org/a", seed=1, url="https://example.org/a")
+    assert store(sessions, first, second) == ["new", "merged"]
+    assert count(sessions, Origin) == 2
+
+
+def test_export_filters_and_order(sessions):
+    store(
+        sessions,
+        article("file:///1.txt", seed=1, published="2023-02-01", publisher="Warsaw Institute"),
+        article("file:///2.txt", seed=2, published="2022-11-23T10:00:00+01:00"),
+        article("file:///3.txt", seed=3, published=None, authors=["Ewa Król"]),
+    )
+    assert [r["published"] for r in exported(sessions)] == [
+        "2022-11-23T10:00:00+01:00",
+        "2023-02-01",
+        None,
+    ]
+    assert len(exported(sessions, ExportFilter(since="2023-01-01"))) == 1
+    assert len(exported(sessions, ExportFilter(until="2022-11-23"))) == 1
+    assert len(exported(sessions, ExportFilter(publisher="warsaw institute"))) == 1
+    [by_ewa] = exported(sessions, ExportFilter(author="ewa król"))
+    assert by_ewa["authors"] == ["Ewa Król"]
