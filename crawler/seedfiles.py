@@ -194,7 +194,8 @@ def header_fields(line: str) -> tuple[dict[str, str], bool] | None:
     for label, following in zip(labels, [*labels[1:], None], strict=True):
         name = _FIELD_OF_LABEL[(label["colon"] or label["bare"]).lower()]
         value = line[label.end() : following.start() if following else len(line)]
-        fields.setdefault(name, value.strip(" |·,;–—-"))
+        if value := value.strip(" |·,;–—-"):  # "Author: By X": the label after gives X
+            fields.setdefault(name, value)
     return fields, any(label["colon"] for label in labels)
 
 

@@ -29,6 +29,7 @@ EXPORT_PATH = str(PROJECT_ROOT / "exports" / "articles.jsonl")
 
 ITEM_PIPELINES = {
     "crawler.pipelines.clean.BoilerplatePipeline": 100,
+    "crawler.pipelines.normalize.UrlPipeline": 150,
     "crawler.pipelines.normalize.DatePipeline": 200,
     "crawler.pipelines.normalize.BylinePipeline": 300,
     "crawler.pipelines.normalize.LanguagePipeline": 350,

@@ -34,6 +34,9 @@ ARTICLE_TYPES = frozenset(
 LISTING_MIN_TEASERS = 3
 """This many top-level ``<article>`` elements without the ``<h1>``: a listing."""
 
+DOMINANT_ARTICLE_RATIO = 3
+"""An ``<article>`` with this many times the text of the next one is the page's article."""
+
 Found = tuple[Any, str] | None
 """A field value with the name of the source that supplied it, or nothing."""
 
@@ -167,13 +170,20 @@ def jsonld_types(obj: dict[str, Any]) -> set[str]:
     return {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names if isinstance(name, str)}
 
 
-def jsonld_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
-    """Return the names in a JSON-LD person/organisation value (text, object, ``@id``, list)."""
+def jsonld_names(
+    value: Any, by_id: dict[str, dict[str, Any]], skip: frozenset[str] = frozenset()
+) -> list[str]:
+    """Return the names in a JSON-LD person/organisation value (text, object, ``@id``, list).
+
+    Objects whose ``@type`` is in ``skip`` (e.g. organisations among authors) are left out.
+    """
     if isinstance(value, list):
-        return [name for item in value for name in jsonld_names(item, by_id)]
+        return [name for item in value for name in jsonld_names(item, by_id, skip)]
     if isinstance(value, dict):
-        node = value if "name" in value else by_id.get(str(value.get("@id")), value)
-        name = fold(node.get("name"))
+        node = by_id.get(str(value.get("@id")), value)
+        if (jsonld_types(value) | jsonld_types(node)) & skip:
+            return []
+        name = fold(value.get("name") or node.get("name"))
         return [name] if name else []
     name = fold(value)
     return [name] if name else []
@@ -193,10 +203,12 @@ def article_scope(tree: HtmlElement) -> HtmlElement | None:
     with_headline = [article for article in articles if article.find(".//h1") is not None]
     if with_headline:
         return with_headline[0]
-    if len(articles) >= LISTING_MIN_TEASERS:
-        return None
     if articles:
-        return articles[0]
+        sizes = sorted(((len(a.text_content()), i) for i, a in enumerate(articles)), reverse=True)
+        dominant = len(sizes) == 1 or sizes[0][0] >= DOMINANT_ARTICLE_RATIO * sizes[1][0]
+        if dominant or len(articles) < LISTING_MIN_TEASERS:
+            return articles[sizes[0][1]]
+        return None
     main = tree.xpath("//main|//*[@role='main']")
     return main[0] if main else tree
 

@@ -32,6 +32,7 @@ LEAD_MATCH_WORDS = 30
 """A description whose first this many words occur in the main text is an excerpt, not a lead."""
 PRUNE_XPATH = ["//p[.//time][string-length(normalize-space(.)) < 100]"]
 """Removed before trafilatura reads the page: short date lines it would keep without the date."""
+ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 META_AUTHOR_KEYS = (
     "author",
     "article:author",
@@ -71,6 +72,8 @@ _BYLINE_CLASS = re.compile(
 _TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+(?P<sep>[|\-–—·•»]|::)\s+(?P<tail>\S.*)$")
 _DATE_LINE = re.compile(r"^Date:\s*(?P<date>.+?)(?:\s+Authors?:\s*(?P<author>.+?))?\s*$")
 _AUTHOR_LINE = re.compile(r"^Authors?:\s*(?P<author>.+?)\s*$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and ideographs: no spaces between words
 _WORD = re.compile(r"\w+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
 
@@ -103,11 +106,15 @@ def strip_site_suffix(title: str, publisher: str | None, strict: bool) -> str:
 def find_title(page: PageData, publisher: str | None) -> Found:
     """JSON-LD headline, ``og:title``, the article's ``<h1>``, else ``<title>`` without the site."""
     og_title = first_meta(page.meta, "og:title", "twitter:title")
-    headings = [fold(h1.text_content()) for h1 in page.scoped(".//h1")[:1]]
     title_element = page.tree.find(".//title")
     html_title = fold(title_element.text_content()) if title_element is not None else None
+    headings = unique([fold(h1.text_content()) for h1 in page.scoped(".//h1")])
+    # the <h1> that the <title> repeats, else the first one
+    in_title = [h for h in headings if html_title and h.casefold() in html_title.casefold()]
+    headings = in_title + headings
+    headline = page.from_jsonld("headline", "name")
     candidates = [
-        page.from_jsonld("headline", "name"),
+        (strip_site_suffix(headline[0], publisher, strict=True), "jsonld") if headline else None,
         (strip_site_suffix(og_title, publisher, strict=True), "meta") if og_title else None,
         (headings[0], "html") if headings and headings[0] != publisher else None,
         (strip_site_suffix(html_title, publisher, strict=False), "html") if html_title else None,
@@ -149,27 +156,45 @@ def find_url(page: PageData) -> Found:
     )
 
 
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://", "www.", "/"))
+def _is_address(value: str) -> bool:
+    """Whether an author value is a profile URL or an e-mail address rather than a name."""
+    return (
+        value.startswith(("http://", "https://", "www.", "/"))
+        or _EMAIL.fullmatch(value) is not None
+    )
 
 
-def find_authors(page: PageData) -> Found:
-    """JSON-LD authors, author meta tags, ``rel=author`` links, else byline elements."""
+def find_authors(page: PageData, publisher: str | None) -> Found:
+    """JSON-LD people, author meta tags, ``rel=author`` links, byline elements, else organisations.
+
+    An organisation named as author (``@type`` Organization, or the publisher's own name) is kept
+    only when no person is named anywhere else on the page.
+    """
     jsonld = page.article_value("author") or page.article_value("creator")
+    people = jsonld_names(jsonld, page.by_id, skip=ORGANISATION_TYPES)
     meta = next(
         (
             values
             for key in META_AUTHOR_KEYS
-            if (values := [v for v in page.meta.get(key, []) if not _is_url(v)])
+            if (values := [v for v in page.meta.get(key, []) if not _is_address(v)])
         ),
         [],
     )
     rel_links = [fold(link.text_content()) for link in page.scoped(_REL_AUTHOR_XPATH)]
-    return first_found(
-        (unique(jsonld_names(jsonld, page.by_id)), "jsonld"),
-        (unique(meta), "meta"),
-        (unique(rel_links), "html"),
-        (byline_texts(page), "html"),
+    house = (publisher or "").casefold()
+    found = first_found(
+        *(
+            (unique([name for name in names if name and name.casefold() != house]), source)
+            for names, source in (
+                (people, "jsonld"),
+                (meta, "meta"),
+                (rel_links, "html"),
+                (byline_texts(page), "html"),
+            )
+        )
+    )
+    return found or first_found(
+        (unique(jsonld_names(jsonld, page.by_id)), "jsonld"), (unique(meta), "meta")
     )
 
 
@@ -182,8 +207,17 @@ def byline_texts(page: PageData) -> list[str]:
         or any(_BYLINE_CLASS.search(token) for token in (element.get("class") or "").split())
     ]
     chosen = set(elements)
+    inner = {e: [d for d in e.iterdescendants() if d in chosen] for e in elements}
     outermost = [e for e in elements if not any(a in chosen for a in e.iterancestors())]
-    texts = [fold(element.text_content()) for element in outermost]
+    # a byline wrapping several author elements is read as those authors, one string each
+    picked = [
+        part
+        for element in outermost
+        for part in (
+            [d for d in inner[element] if not inner[d]] if len(inner[element]) > 1 else [element]
+        )
+    ]
+    texts = [fold(element.text_content()) for element in picked]
     return unique([text for text in texts if text and len(text) <= 100])
 
 
@@ -290,7 +324,7 @@ def decide_is_article(
         return True, "meta"
     if page.scope is None:
         return False, "html"
-    words = len(body.split()) if body else 0
+    words = len(body.split()) + len(_CJK.findall(body)) // 2 if body else 0
     return bool(title and published and words >= MIN_ARTICLE_WORDS), "heuristic"
 
 
@@ -357,7 +391,7 @@ def extract_article(html: str, url: str | None = None) -> ExtractedPage:
     drop_repeated_title(lines, title)
     body = keep("body", ("\n\n".join(lines), "generic"))
     line_authors = ([line_author] if line_author else None, "text")
-    keep("authors", first_found(find_authors(page), line_authors) or guess("author"))
+    keep("authors", first_found(find_authors(page, publisher), line_authors) or guess("author"))
     line_published = (line_date, "text")
     published = keep(
         "published", first_found(find_published(page), line_published) or guess("date")

@@ -11,6 +11,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.items import Article
 from crawler.normalize.bylines import normalize_authors
 from crawler.normalize.dates import DateError, normalize_date
+from crawler.normalize.urls import canonical_url
 from crawler.pages.language import detect_language
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,14 @@ class DatePipeline:
             if self.stats:
                 self.stats.inc_value(f"dates/{exc.reason}")
             return None
+
+
+class UrlPipeline:
+    """Canonicalizes ``url`` (tracking parameters and fragment dropped); non-web URLs -> None."""
+
+    def process_item(self, item: Article) -> Article:
+        item.url = canonical_url(item.url)
+        return item
 
 
 class BylinePipeline:

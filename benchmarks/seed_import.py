@@ -1,0 +1,646 @@
+"""Benchmark the seed import: `scrapy crawl seeds` on generated folders against a plain loop.
+
+Usage (from the repository root, with the project's virtualenv)::
+
+    .venv/bin/python benchmarks/seed_import.py --files 10000 [--seed 1] [--repeat 3]
+    .venv/bin/python benchmarks/seed_import.py --files 100000 --skip-ceiling   # memory target
+
+Generates ``--files`` seed files (deterministic from ``--seed``) shaped like analysts' export
+folders, then times in fresh subprocesses (a) the real crawl into a fresh SQLite database and
+(b) the ceiling: read, decode, split and ``executemany`` into SQLite with nothing else. Prints
+files per second, their ratio and the crawl's peak RSS against the targets, and checks the
+crawl's output (exit status, stored, merged and rejected counts, footer leaks, log lines).
+Stdlib only; no network. ``--keep DIR`` keeps the seeds (``DIR/seeds``), databases and logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 0.1
+TARGET_PEAK_MB = 300
+TARGET_FILES = 100_000
+BROKEN_SHARE, DUPLICATE_SHARE, NEAR_DUPLICATE_SHARE = 0.01, 0.02, 0.01
+
+# -- vocabulary ------------------------------------------------------------------------------
+
+FUNCTION_WORDS = {
+    "en": "the of and to in a is that for on with as by at from it was this be are has have "
+    "not but or which their its an were will more after than been also",
+    "pl": "i w na z się że nie do to jest o jak po ale od przez dla oraz są który także już czy",
+    "ru": "и в не на что с по это как из к для от о но же он она они был также уже",
+}
+SYLLABLES = {  # onsets, vowels, codas
+    "en": ("b c d f g h k l m n p r s t v w br cr dr gr pr st tr ch sh th", "a e i o u ai ea ou",
+           "- n r s t l nd st"),
+    "pl": ("b c d g k l m n p r s t w z sz cz rz dz ż ł ś ć", "a e i o u y ą ę ó",
+           "- n r k ł ń ść"),
+    "ru": ("б в г д ж з к л м н п р с т ф х ц ч ш щ", "а е и о у ы я ю э", "- н р с т й ть"),
+}  # fmt: skip
+MONTHS = {
+    "en": "January February March April May June July August September October November "
+    "December",
+    "pl": "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
+    "listopada grudnia",
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+}
+FIRST_NAMES = {
+    "latin": "Anna Mark Sarah David Olena Tomas Laura Peter Maria James Katarzyna Grzegorz "
+    "Michał Agnieszka Piotr Ewa Paweł Marta Jakub Zofia Łukasz Małgorzata",
+    "ru": "Иван Анна Сергей Мария Дмитрий Ольга Алексей Елена Николай Татьяна",
+}
+LAST_NAMES = {
+    "latin": "Kuczyński Nowak Kowalski Wiśniewska Smith Brown Miller Lewandowski Zieliński "
+    "Szymańska Wójcik Kamiński Taylor Harris Dvořák Żurek Bielecka Grabowski",
+    "ru": "Петров Смирнова Кузнецов Волкова Соколов Попова Лебедев Морозова Орлов Зайцева",
+}
+AND_WORD = {"en": "and", "pl": "i", "ru": "и"}
+ROLES = ("Head of Programme", "Senior Analyst", "Director of the Russia Programme",
+         "Research Fellow")  # fmt: skip
+SOURCES = {
+    "en": ("Reuters (reuters.com)", "Kremlin (kremlin.ru)", "BBC (bbc.co.uk)",
+           "Ministry of Defence of Ukraine (mil.gov.ua)", "TASS (https://tass.com/politics)"),
+    "pl": ("Polska Agencja Prasowa (pap.pl)", "Rzeczpospolita (rp.pl)", "Gov (gov.pl)"),
+    "ru": ("ТАСС (tass.ru)", "Коммерсантъ (kommersant.ru)", "Интерфакс (interfax.ru)"),
+}  # fmt: skip
+TAGS = ("migration crisis", "NATO", "Belarus", "Russia", "Ukraine", "energy security", "Iran",
+        "sanctions", "Baltic states", "China", "defence industry", "elections")  # fmt: skip
+APPEAL = (
+    "If content prepared by Warsaw Institute team is useful for you, please support our "
+    "actions. Donations from private persons are necessary for the continuation of our mission."
+)
+LICENCE = (
+    "All texts published by the Warsaw Institute Foundation may be disseminated on the "
+    "condition that their origin is credited. Images may not be used without permission."
+)
+NEWSLETTER = (
+    "Subscribe to the Eastern Monitor newsletter: our analysts' briefings on Central and "
+    "Eastern Europe, every Thursday morning."
+)
+LEAK_MARKERS = ("Related posts", "Donations from private persons", "Eastern Monitor newsletter",
+                "All rights reserved", "Share this article")  # fmt: skip
+"""Footer text that must not survive into a stored body (generated words never contain it)."""
+ANALYSTS = (("kuczynski_g", "warsaw"), ("nowak_a", "warsaw"), ("smith_s", "eastern"),
+            ("zielinski_p", "warsaw"), ("petrova_o", "warsaw"), ("brown_d", "eastern"),
+            ("wojcik_m", "warsaw"), ("harris_j", "warsaw"))  # fmt: skip
+
+
+class Vocabulary:
+    """Pseudo-words per language (a few thousand), with function words mixed in at ~1/3."""
+
+    def __init__(self, rng: random.Random, size: int = 3000) -> None:
+        self.words: dict[str, list[str]] = {}
+        self.pools: dict[str, list[str]] = {}
+        for lang, (onsets, vowels, codas) in SYLLABLES.items():
+            onset, vowel, coda = onsets.split(), vowels.split(), codas.replace("-", "").split(" ")
+            target, seen = (size if lang == "en" else size // 2), set()
+            words: list[str] = []
+            while len(words) < target:
+                word = "".join(
+                    rng.choice(onset) + rng.choice(vowel) for _ in range(rng.randint(1, 3))
+                ) + rng.choice(coda)
+                if len(word) > 2 and word not in seen:
+                    seen.add(word)
+                    words.append(word)
+            self.words[lang] = words
+            function = FUNCTION_WORDS[lang].split()
+            self.pools[lang] = words + function * (len(words) // (2 * len(function)))
+        surnames = [w.capitalize() + rng.choice(("ski", "ska", "wicz")) for w in self.words["pl"]]
+        self.first = {k: v.split() for k, v in FIRST_NAMES.items()}
+        self.last = {"latin": LAST_NAMES["latin"].split() + surnames[:200],
+                     "ru": LAST_NAMES["ru"].split()}  # fmt: skip
+
+    def sentence_run(self, rng: random.Random, lang: str, count: int) -> str:
+        """About ``count`` words as sentences of 6-20 words."""
+        words = rng.choices(self.pools[lang], k=count)
+        out, start = [], 0
+        while start < len(words):
+            end = min(len(words), start + rng.randint(6, 20))
+            chunk = words[start:end]
+            out.append(" ".join([chunk[0].capitalize(), *chunk[1:]]) + ".")
+            start = end
+        return " ".join(out)
+
+    def title(self, rng: random.Random, lang: str) -> str:
+        return " ".join(w.capitalize() for w in rng.choices(self.words[lang], k=rng.randint(4, 9)))
+
+    def name(self, rng: random.Random, lang: str) -> str:
+        script = "ru" if lang == "ru" else "latin"
+        return f"{rng.choice(self.first[script])} {rng.choice(self.last[script])}"
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Doc:
+    """One generated seed file before rendering; ``traits`` feed the generation summary."""
+
+    encoding: str
+    crlf: bool
+    bom: bool
+    header: str
+    title: str
+    lead: str
+    source: str | None
+    paragraphs: list[str]
+    footer: list[str]
+    year: int
+    traits: list[str] = field(default_factory=list)
+
+    def render(self) -> bytes:
+        parts = [self.header, self.title, self.lead]
+        if self.source:
+            parts.append(self.source)
+        text = "\n\n".join([*parts, *self.paragraphs, *self.footer])
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode(self.encoding)
+
+
+def pick(rng: random.Random, weighted: dict[str, float]) -> str:
+    return rng.choices(list(weighted), weights=list(weighted.values()))[0]
+
+
+def render_date(rng: random.Random, lang: str, day: date) -> tuple[str, str]:
+    style = pick(rng, {"en": {"d_month_y": 70, "month_d_y": 12, "dotted": 9, "iso": 9},
+                       "pl": {"d_month_y": 60, "dotted": 25, "iso": 15},
+                       "ru": {"d_month_y": 60, "dotted": 30, "iso": 10}}[lang])  # fmt: skip
+    month = MONTHS[lang].split()[day.month - 1]
+    text = {
+        "d_month_y": f"{day.day} {month} {day.year}",
+        "month_d_y": f"{month} {day.day}, {day.year}",
+        "dotted": f"{day.day:02d}.{day.month:02d}.{day.year}",
+        "iso": day.isoformat(),
+    }[style]
+    return text, f"date:{lang}_{style}"
+
+
+def render_header(rng: random.Random, vocab: Vocabulary, lang: str, day: date) -> tuple[str, list]:
+    date_text, date_trait = render_date(rng, lang, day)
+    style = pick(rng, {"single": 58, "two": 10, "three": 8, "caps": 8, "role": 6, "by": 10})
+    names = [vocab.name(rng, lang) for _ in range({"two": 2, "three": 3}.get(style, 1))]
+    if style == "two":
+        byline = f" {AND_WORD[lang]} ".join(names)
+    elif style == "three":
+        byline = f"{names[0]}, {names[1]} & {names[2]}"
+    elif style == "caps":
+        byline = names[0].upper()
+    elif style == "role":
+        byline = f"By Prof. {names[0]}, {rng.choice(ROLES)}"
+    else:
+        byline = names[0]
+    if style == "by":  # bare "By A and B" on the date line, on its own line, or after Author:
+        byline = f"By {names[0]} {AND_WORD[lang]} {vocab.name(rng, lang)}"
+        form = pick(rng, {"same_line": 6, "own_line": 3, "after_author": 1})
+        header = {
+            "same_line": f"Date: {date_text} {byline}",
+            "own_line": f"Date: {date_text}\n{byline}",
+            "after_author": f"Date: {date_text} Author: {byline}",
+        }[form]
+        return header, [date_trait, f"byline:by_{form}"]
+    if rng.random() < 0.08:
+        return f"Date: {date_text}\nAuthor: {byline}", [date_trait, f"byline:{style}_2lines"]
+    return f"Date: {date_text} Author: {byline}", [date_trait, f"byline:{style}"]
+
+
+def render_footer(rng: random.Random, publisher: str, year: int) -> list[str]:
+    if publisher == "eastern":
+        footer = ["Share this article", NEWSLETTER,
+                  f"© {year} Eastern Monitor Foundation. All rights reserved."]  # fmt: skip
+        return [*footer, "Back to top"] if rng.random() < 0.7 else footer
+    footer = ["Support Us", APPEAL + ("\n" if rng.random() < 0.5 else "")]
+    if rng.random() < 0.5:
+        footer.append("Support")
+    footer.append(LICENCE + ("\n" if rng.random() < 0.5 else ""))
+    if rng.random() < 0.6:
+        footer += [f"TAGS: {', '.join(rng.sample(TAGS, rng.randint(2, 5)))}", "\u00a0"]
+    footer.append("Related posts")
+    if rng.random() < 0.6:
+        footer.append("Top")
+    return footer
+
+
+def make_doc(rng: random.Random, vocab: Vocabulary, home_publisher: str) -> Doc:
+    """A unique, valid seed document (language, encoding, header, footer drawn from ``rng``)."""
+    variant = pick(rng, {"en:utf-8": 80, "en:utf-8-bom-crlf": 6, "pl:utf-8": 2,
+                         "pl:cp1250": 6, "ru:utf-8": 1.5, "ru:cp1251": 4.5})  # fmt: skip
+    lang, encoding = variant.split(":")
+    bom = encoding == "utf-8-bom-crlf"
+    crlf = bom or (encoding == "cp1250" and rng.random() < 0.5)
+    day = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
+    header, traits = render_header(rng, vocab, lang, day)
+    publisher = pick(rng, {home_publisher: 84, "none": 8,
+                           ("eastern" if home_publisher == "warsaw" else "warsaw"): 8})  # fmt: skip
+    footer = [] if publisher == "none" else render_footer(rng, publisher, day.year)
+    source = None
+    if rng.random() < 0.4:
+        source = "SOURCE: " + "; ".join(rng.sample(SOURCES[lang], rng.randint(1, 2)))
+    doc = Doc(
+        encoding="utf-8" if bom else encoding,
+        crlf=crlf,
+        bom=bom,
+        header=header,
+        title=vocab.title(rng, lang),
+        lead=vocab.sentence_run(rng, lang, rng.randint(25, 50)),
+        source=source,
+        paragraphs=[],
+        footer=footer,
+        year=day.year,
+        traits=[f"encoding:{variant.split(':')[1]}", f"footer:{publisher}", *traits],
+    )
+    target, size = rng.randint(2000, 5000), len(doc.render())
+    while len(doc.paragraphs) < 8 and (len(doc.paragraphs) < 2 or size < target):
+        paragraph = vocab.sentence_run(rng, lang, rng.randint(40, 120))
+        doc.paragraphs.append(paragraph)
+        size += len(paragraph.encode(doc.encoding)) + 2
+    return doc
+
+
+def mutate(rng: random.Random, vocab: Vocabulary, doc: Doc) -> None:
+    """Change a few words of the body: a near duplicate (a corrected typo, a reworded phrase)."""
+    lang = {"cp1250": "pl", "cp1251": "ru"}.get(doc.encoding, "en")
+    for _ in range(rng.randint(2, 5)):
+        index = rng.randrange(len(doc.paragraphs))
+        words = doc.paragraphs[index].split(" ")
+        words[rng.randrange(1, len(words))] = rng.choice(vocab.words[lang])
+        doc.paragraphs[index] = " ".join(words)
+
+
+def broken_file(rng: random.Random, vocab: Vocabulary) -> tuple[bytes, str]:
+    kind = pick(rng, {"empty": 1, "blank": 1, "binary": 2, "no_header": 2})
+    if kind == "empty":
+        return b"", kind
+    if kind == "blank":
+        return b"\n \n\t\n", kind
+    if kind == "binary":
+        return b"%PDF-1.4\n\x00\x01" + rng.randbytes(rng.randint(2000, 5000)), kind
+    text = "\n\n".join(
+        [vocab.title(rng, "en"), *(vocab.sentence_run(rng, "en", 80) for _ in range(3))]
+    )
+    return text.encode(), kind
+
+
+@dataclass(slots=True)
+class Corpus:
+    """What was generated, and what a correct import of it stores."""
+
+    files: int = 0
+    bytes: int = 0
+    unique: int = 0
+    broken: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    sizes: list[int] = field(default_factory=list)
+    traits: Counter[str] = field(default_factory=Counter)
+
+
+def generate(root: Path, files: int, seed: int) -> Corpus:
+    """Write ``files`` seed files under ``root``/<analyst>/<year|copies|drafts>/, deterministic."""
+    rng, vocab = random.Random(seed), Vocabulary(random.Random(f"{seed}:vocabulary"))
+    counts = {
+        "broken": round(files * BROKEN_SHARE),
+        "duplicate": round(files * DUPLICATE_SHARE),
+        "near": round(files * NEAR_DUPLICATE_SHARE),
+    }
+    kinds = [kind for kind, n in counts.items() for _ in range(n)]
+    kinds += ["unique"] * (files - len(kinds))
+    rng.shuffle(kinds)
+    if files:
+        first = kinds.index("unique")
+        kinds[0], kinds[first] = kinds[first], kinds[0]
+    corpus, uniques = Corpus(files=files), []  # (index, path) of unique documents
+    for index, kind in enumerate(kinds):
+        name = f"{index:06d}_{rng.getrandbits(64):016x}.txt"
+        analyst, publisher = rng.choice(ANALYSTS)
+        if kind == "unique":
+            doc = make_doc(random.Random(f"{seed}:doc:{index}"), vocab, publisher)
+            data, folder = doc.render(), f"{analyst}/{doc.year}"
+            corpus.traits.update(doc.traits)
+        elif kind == "broken":
+            data, trait = broken_file(rng, vocab)
+            folder = f"{analyst}/{2015 + rng.randrange(10)}"
+            corpus.traits[f"broken:{trait}"] += 1
+        else:
+            source_index, source_path = rng.choice(uniques)
+            if kind == "duplicate":
+                data, folder = source_path.read_bytes(), f"{analyst}/copies"
+            else:
+                source_analyst = source_path.parent.parent.name
+                home = dict(ANALYSTS)[source_analyst]
+                doc = make_doc(random.Random(f"{seed}:doc:{source_index}"), vocab, home)
+                mutate(rng, vocab, doc)
+                data, folder = doc.render(), f"{analyst}/drafts"
+        path = root / folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        if kind == "unique":
+            uniques.append((index, path))
+        corpus.bytes += len(data)
+        corpus.sizes.append(len(data))
+    corpus.unique = len(uniques)
+    corpus.broken, corpus.duplicates, corpus.near_duplicates = counts.values()
+    return corpus
+
+
+# -- the ceiling -----------------------------------------------------------------------------
+
+
+def ceiling_import(root: Path, database: Path) -> int:
+    """Read, decode, split and insert every ``.txt`` under ``root`` in one transaction."""
+
+    def rows() -> Iterator[tuple[str, str, str, str]]:
+        for directory, subdirs, names in os.walk(root):
+            subdirs.sort()
+            for name in sorted(names):
+                if not name.endswith(".txt"):
+                    continue
+                data = Path(directory, name).read_bytes()
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    text = data.decode("cp1250", errors="replace")
+                parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
+                parts = [p for p in parts if p]
+                if len(parts) < 3 or not parts[0].startswith("Date:"):
+                    continue
+                header, title, *paragraphs = parts
+                date_text, _, author = header[5:].partition("Author:")
+                yield title, "\n\n".join(paragraphs), date_text.strip(), author.strip()
+
+    connection = sqlite3.connect(database)
+    with connection:
+        connection.execute(
+            "CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT, body TEXT, date TEXT,"
+            " author TEXT)"
+        )
+        connection.executemany(
+            "INSERT INTO articles (title, body, date, author) VALUES (?, ?, ?, ?)", rows()
+        )
+    (stored,) = connection.execute("SELECT count(*) FROM articles").fetchone()
+    connection.close()
+    return stored
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+_MEASURE = """
+import json, resource, subprocess, sys, time
+cmd, cwd, log = json.loads(sys.argv[1])
+start = time.perf_counter()
+with open(log, "wb") as out:
+    code = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT).returncode
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": code, "wall": wall, "peak": peak}))
+"""
+"""Run in a fresh process per measurement, so RUSAGE_CHILDREN holds this command's peak only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    code: int
+    wall: float
+    peak_mb: float
+
+
+def measure(cmd: list[str], log: Path) -> Measurement:
+    payload = json.dumps([cmd, str(REPO_ROOT), str(log)])
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, payload], capture_output=True, text=True, check=True
+    )
+    result = json.loads(out.stdout)
+    per_mb = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS
+    return Measurement(result["code"], result["wall"], result["peak"] / per_mb)
+
+
+def crawl_command(seeds: Path, database: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "scrapy", "crawl", "seeds", "-a", f"path={seeds}",
+        "-s", f"DATABASE_URL=sqlite:///{database}", "-s", "LOG_LEVEL=WARNING",
+    ]  # fmt: skip
+
+
+def stored_figures(database: Path) -> dict[str, object]:
+    """What the crawl stored: counts, the run row and simple quality checks."""
+    connection = sqlite3.connect(database)
+    one = lambda sql, *args: connection.execute(sql, args).fetchone()[0]  # noqa: E731
+    leaks = " OR ".join("body LIKE ?" for _ in LEAK_MARKERS)
+    figures: dict[str, object] = {
+        "articles": one("SELECT count(*) FROM articles"),
+        "origins": one("SELECT count(*) FROM origins"),
+        "undated": one("SELECT count(*) FROM articles WHERE published IS NULL"),
+        "no_authors": one(
+            "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM article_authors)"
+        ),
+        "no_publisher": one("SELECT count(*) FROM articles WHERE publisher IS NULL"),
+        "footer_leaks": one(
+            f"SELECT count(*) FROM articles WHERE {leaks}", *(f"%{m}%" for m in LEAK_MARKERS)
+        ),
+        "languages": dict(
+            connection.execute(
+                "SELECT coalesce(language, '-'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall()
+        ),
+        "authors": one("SELECT count(*) FROM authors"),
+    }
+    run = connection.execute(
+        "SELECT status, seen, new, updated, merged, unchanged, rejected, errors, stats"
+        " FROM runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    connection.close()
+    if run:
+        keys = ("status", "seen", "new", "updated", "merged", "unchanged", "rejected", "errors")
+        figures["run"] = dict(zip(keys, run[:8], strict=True))
+        stats = json.loads(run[8]) if isinstance(run[8], str) else run[8] or {}
+        figures["rejected_by_reason"] = stats.get("rejected", {})
+        figures["dates"] = {k: v for k, v in stats.items() if k.startswith("dates/")}
+    return figures
+
+
+_LOG_LINE = re.compile(r"^\S+ \S+ \[(?P<logger>[^\]]+)\] (?P<level>WARNING|ERROR|CRITICAL): ")
+_VARYING = (
+    (re.compile(r"file://\S+?(?=:? |$)"), "<file>"),
+    (re.compile(r"'[^']*'"), "'…'"),
+    (re.compile(r"\d+"), "N"),
+)
+
+
+def log_summary(log: Path) -> tuple[Counter[str], int]:
+    """Warning/error lines grouped by shape (paths, quotes, numbers masked); traceback count."""
+    shapes: Counter[str] = Counter()
+    tracebacks = 0
+    for line in log.read_text(errors="replace").splitlines():
+        tracebacks += line.startswith("Traceback")
+        match = _LOG_LINE.match(line)
+        if match:
+            shape = f"{match['level']} [{match['logger']}] {line[match.end() :]}"
+            for pattern, mask in _VARYING:
+                shape = pattern.sub(mask, shape)
+            shapes[shape[:160]] += 1
+    return shapes, tracebacks
+
+
+# -- reporting -------------------------------------------------------------------------------
+
+
+def rate(files: int, runs: list[Measurement]) -> tuple[float, float, float, float]:
+    """Best and median files/s, best wall time, and the highest peak RSS of the runs."""
+    walls = [m.wall for m in runs]
+    best, median = min(walls), statistics.median(walls)
+    return files / best, files / median, best, max(m.peak_mb for m in runs)
+
+
+def print_report(
+    corpus: Corpus, crawl: list[Measurement], ceiling: list[Measurement], repeat: int
+) -> None:
+    width = 26
+    print(f"\n{'':{width}}{'files/s best':>14}{'files/s median':>16}{'wall s best':>13}"
+          f"{'peak MB':>10}")  # fmt: skip
+    crawl_rate = rate(corpus.files, crawl)
+    rows = [("scrapy crawl seeds", crawl_rate)]
+    if ceiling:
+        rows.append(("ceiling (plain Python)", rate(corpus.files, ceiling)))
+    for label, (best, median, wall, peak) in rows:
+        print(f"{label:{width}}{best:>14,.1f}{median:>16,.1f}{wall:>13.2f}{peak:>10.1f}")
+    ratio = None
+    if ceiling:
+        ratio = crawl_rate[0] / rows[1][1][0]
+        ratio_median = crawl_rate[1] / rows[1][1][1]
+        print(f"{'ratio crawl / ceiling':{width}}{ratio:>14.3f}{ratio_median:>16.3f}")
+    print(f"({repeat} run(s) each; peak MB is the highest peak RSS of the runs)\n")
+    status = "n/a (--skip-ceiling)" if ratio is None else _verdict(ratio >= TARGET_RATIO)
+    print(f"target  ratio >= {TARGET_RATIO}: {status}")
+    peak = crawl_rate[3]
+    scope = "" if corpus.files >= TARGET_FILES else f" (measured at {corpus.files:,} files)"
+    print(f"target  crawl peak < {TARGET_PEAK_MB} MB at {TARGET_FILES:,} files: "
+          f"{_verdict(peak < TARGET_PEAK_MB)} ({peak:.1f} MB){scope}")  # fmt: skip
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def print_checks(corpus: Corpus, figures: dict, shapes: Counter[str], tracebacks: int) -> bool:
+    """Compare the crawl's output with what the generator knows; return whether all agree."""
+    expected = {
+        "articles": corpus.unique,
+        "origins": corpus.files - corpus.broken,
+        "rejected": corpus.broken,
+        "merged": corpus.duplicates + corpus.near_duplicates,
+    }
+    run = figures.get("run", {})
+    actual = {
+        "articles": figures["articles"],
+        "origins": figures["origins"],
+        "rejected": run.get("rejected"),
+        "merged": run.get("merged"),
+    }
+    ok = True
+    print("\ncrawl output check (expected from the generator):")
+    for key, want in expected.items():
+        got = actual[key]
+        ok = ok and got == want
+        print(f"  {key:<10}{got!s:>9}  expected {want:<9}{'ok' if got == want else 'MISMATCH'}")
+    print(f"  run row   {run}")
+    print(f"  rejected by reason {figures.get('rejected_by_reason')}; dates {figures.get('dates')}")
+    quality = {k: figures[k] for k in ("undated", "no_authors", "no_publisher", "footer_leaks")}
+    print(f"  quality   {quality}; distinct authors {figures['authors']}")
+    print(f"  languages {figures['languages']}")
+    total = sum(shapes.values())
+    print(f"  log: {total} warning/error lines, {tracebacks} tracebacks")
+    for shape, count in shapes.most_common(10):
+        print(f"    {count:>7}  {shape}")
+    return ok
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000, help="seed files to generate")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the generator")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep seeds, databases, logs")
+    parser.add_argument("--skip-ceiling", action="store_true", help="measure the crawl only")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K", help="runs per measure")
+    parser.add_argument("--ceiling-worker", nargs=2, metavar=("DIR", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.files < 1 or args.repeat < 1:
+        parser.error("--files and --repeat must be at least 1")
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        parser.error(f"--keep {args.keep}: the folder is not empty")
+    return args
+
+
+def run(args: argparse.Namespace, workdir: Path) -> int:
+    seeds = workdir / "seeds"
+    print(f"generating {args.files:,} seed files (seed {args.seed}) in {seeds} ...", flush=True)
+    corpus = generate(seeds, args.files, args.seed)
+    sizes = sorted(corpus.sizes)
+    print(f"  {corpus.bytes / 1e6:.1f} MB; sizes min {sizes[0]}, median {sizes[len(sizes) // 2]},"
+          f" max {sizes[-1]} bytes; unique {corpus.unique:,}, broken {corpus.broken:,},"
+          f" exact duplicates {corpus.duplicates:,}, near duplicates {corpus.near_duplicates:,}")  # fmt: skip
+    for prefix in ("encoding", "footer", "date", "byline", "broken"):
+        found = sorted((k, v) for k, v in corpus.traits.items() if k.startswith(prefix + ":"))
+        print(f"  {prefix}: " + ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in found))
+    crawl: list[Measurement] = []
+    for attempt in range(args.repeat):
+        database, log = workdir / f"bench-{attempt}.sqlite3", workdir / f"crawl-{attempt}.log"
+        print(f"crawl run {attempt + 1}/{args.repeat} ...", flush=True)
+        crawl.append(measure(crawl_command(seeds, database), log))
+        if crawl[-1].code != 0:
+            print(f"  crawl exited {crawl[-1].code}; last log lines:")
+            print("\n".join(log.read_text(errors="replace").splitlines()[-20:]))
+    figures = stored_figures(workdir / "bench-0.sqlite3")
+    ceiling: list[Measurement] = []
+    for attempt in range(0 if args.skip_ceiling else args.repeat):
+        database = workdir / f"ceiling-{attempt}.sqlite3"
+        print(f"ceiling run {attempt + 1}/{args.repeat} ...", flush=True)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--ceiling-worker", str(seeds),
+               str(database)]  # fmt: skip
+        ceiling.append(measure(cmd, workdir / f"ceiling-{attempt}.log"))
+        if ceiling[-1].code != 0:
+            print((workdir / f"ceiling-{attempt}.log").read_text(errors="replace"))
+    print_report(corpus, crawl, ceiling, args.repeat)
+    print(f"crawl exit status: {', '.join(str(m.code) for m in crawl)}")
+    shapes, tracebacks = log_summary(workdir / "crawl-0.log")
+    checks_ok = print_checks(corpus, figures, shapes, tracebacks)
+    failed = any(m.code for m in [*crawl, *ceiling])
+    return 1 if failed or not checks_ok else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.ceiling_worker:
+        stored = ceiling_import(Path(args.ceiling_worker[0]), Path(args.ceiling_worker[1]))
+        print(f"ceiling stored {stored} rows")
+        return 0
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        return run(args, args.keep.resolve())
+    workdir = Path(tempfile.mkdtemp(prefix="seed-bench-"))
+    try:
+        return run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
