@@ -46,16 +46,25 @@ FUNCTION_WORDS = {
     "pl": "i w na z się że nie do to jest o jak po ale od przez dla oraz są który także już czy",
     "ru": "и в не на что с по это как из к для от о но же он она они был также уже",
 }
-SYLLABLES = {  # onsets, vowels, codas
+REAL_WORDS = {  # real words mixed into the pseudo-words: diacritics at a natural rate
+    "pl": "rząd polityka współpraca państwo wojsko granica bezpieczeństwa gospodarka wybory "
+    "prezydent minister sankcje energia gazu ropy rynek porozumienie spotkanie decyzja władze "
+    "kraju wojny między również jednak według rozmowy dostawy sytuacja regionu Rosja Ukraina "
+    "Białoruś Polska Niemcy Moskwa Kijów Mińsk Warszawa sojuszników wpływ zagrożenie",
+    "ru": "правительство политика сотрудничество государство армия граница безопасности "
+    "экономика выборы президент министр санкции энергетика газа нефти рынок соглашение "
+    "встреча решение власти страны войны между однако согласно переговоры поставки ситуация "
+    "региона Россия Украина Белоруссия Польша Москва Киев Минск союзников влияние угроза",
+}
+SYLLABLES = {  # onsets, vowels, codas (repeated entries weigh more)
     "en": ("b c d f g h k l m n p r s t v w br cr dr gr pr st tr ch sh th", "a e i o u ai ea ou",
            "- n r s t l nd st"),
-    "pl": ("b c d g k l m n p r s t w z sz cz rz dz ż ł ś ć", "a e i o u y ą ę ó",
-           "- n r k ł ń ść"),
+    "pl": ("b c d g k l m n p r s t w z b d k m n p r s t w z sz cz rz dz ż ł ś",
+           "a a a a e e e i i i o o o u y y ą ę ó", "- - - n r k ł ń"),
     "ru": ("б в г д ж з к л м н п р с т ф х ц ч ш щ", "а е и о у ы я ю э", "- н р с т й ть"),
 }  # fmt: skip
 MONTHS = {
-    "en": "January February March April May June July August September October November "
-    "December",
+    "en": "January February March April May June July August September October November December",
     "pl": "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
     "listopada grudnia",
     "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
@@ -119,6 +128,7 @@ class Vocabulary:
                     seen.add(word)
                     words.append(word)
             self.words[lang] = words
+            words += REAL_WORDS.get(lang, "").split() * 3
             function = FUNCTION_WORDS[lang].split()
             self.pools[lang] = words + function * (len(words) // (2 * len(function)))
         surnames = [w.capitalize() + rng.choice(("ski", "ska", "wicz")) for w in self.words["pl"]]
@@ -152,6 +162,7 @@ class Vocabulary:
 class Doc:
     """One generated seed file before rendering; ``traits`` feed the generation summary."""
 
+    lang: str
     encoding: str
     crlf: bool
     bom: bool
@@ -161,7 +172,9 @@ class Doc:
     source: str | None
     paragraphs: list[str]
     footer: list[str]
-    year: int
+    published: date
+    authors: list[str]
+    """The names a correct import stores, in order."""
     traits: list[str] = field(default_factory=list)
 
     def render(self) -> bytes:
@@ -192,10 +205,13 @@ def render_date(rng: random.Random, lang: str, day: date) -> tuple[str, str]:
     return text, f"date:{lang}_{style}"
 
 
-def render_header(rng: random.Random, vocab: Vocabulary, lang: str, day: date) -> tuple[str, list]:
+def render_header(
+    rng: random.Random, vocab: Vocabulary, lang: str, day: date
+) -> tuple[str, list[str], list[str]]:
+    """The header lines, their traits and the author names they hold."""
     date_text, date_trait = render_date(rng, lang, day)
     style = pick(rng, {"single": 58, "two": 10, "three": 8, "caps": 8, "role": 6, "by": 10})
-    names = [vocab.name(rng, lang) for _ in range({"two": 2, "three": 3}.get(style, 1))]
+    names = [vocab.name(rng, lang) for _ in range({"two": 2, "three": 3, "by": 2}.get(style, 1))]
     if style == "two":
         byline = f" {AND_WORD[lang]} ".join(names)
     elif style == "three":
@@ -207,17 +223,19 @@ def render_header(rng: random.Random, vocab: Vocabulary, lang: str, day: date) -
     else:
         byline = names[0]
     if style == "by":  # bare "By A and B" on the date line, on its own line, or after Author:
-        byline = f"By {names[0]} {AND_WORD[lang]} {vocab.name(rng, lang)}"
+        byline = f"By {names[0]} {AND_WORD[lang]} {names[1]}"
         form = pick(rng, {"same_line": 6, "own_line": 3, "after_author": 1})
         header = {
             "same_line": f"Date: {date_text} {byline}",
             "own_line": f"Date: {date_text}\n{byline}",
             "after_author": f"Date: {date_text} Author: {byline}",
         }[form]
-        return header, [date_trait, f"byline:by_{form}"]
+        return header, [date_trait, f"byline:by_{form}"], names
     if rng.random() < 0.08:
-        return f"Date: {date_text}\nAuthor: {byline}", [date_trait, f"byline:{style}_2lines"]
-    return f"Date: {date_text} Author: {byline}", [date_trait, f"byline:{style}"]
+        header, style = f"Date: {date_text}\nAuthor: {byline}", f"{style}_2lines"
+    else:
+        header = f"Date: {date_text} Author: {byline}"
+    return header, [date_trait, f"byline:{style}"], names
 
 
 def render_footer(rng: random.Random, publisher: str, year: int) -> list[str]:
@@ -245,7 +263,7 @@ def make_doc(rng: random.Random, vocab: Vocabulary, home_publisher: str) -> Doc:
     bom = encoding == "utf-8-bom-crlf"
     crlf = bom or (encoding == "cp1250" and rng.random() < 0.5)
     day = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
-    header, traits = render_header(rng, vocab, lang, day)
+    header, traits, names = render_header(rng, vocab, lang, day)
     publisher = pick(rng, {home_publisher: 84, "none": 8,
                            ("eastern" if home_publisher == "warsaw" else "warsaw"): 8})  # fmt: skip
     footer = [] if publisher == "none" else render_footer(rng, publisher, day.year)
@@ -253,6 +271,7 @@ def make_doc(rng: random.Random, vocab: Vocabulary, home_publisher: str) -> Doc:
     if rng.random() < 0.4:
         source = "SOURCE: " + "; ".join(rng.sample(SOURCES[lang], rng.randint(1, 2)))
     doc = Doc(
+        lang=lang,
         encoding="utf-8" if bom else encoding,
         crlf=crlf,
         bom=bom,
@@ -262,24 +281,27 @@ def make_doc(rng: random.Random, vocab: Vocabulary, home_publisher: str) -> Doc:
         source=source,
         paragraphs=[],
         footer=footer,
-        year=day.year,
+        published=day,
+        authors=names,
         traits=[f"encoding:{variant.split(':')[1]}", f"footer:{publisher}", *traits],
     )
     target, size = rng.randint(2000, 5000), len(doc.render())
     while len(doc.paragraphs) < 8 and (len(doc.paragraphs) < 2 or size < target):
         paragraph = vocab.sentence_run(rng, lang, rng.randint(40, 120))
+        grown = size + len(paragraph.encode(doc.encoding)) + 2
+        if len(doc.paragraphs) >= 2 and grown > 5000:
+            break
         doc.paragraphs.append(paragraph)
-        size += len(paragraph.encode(doc.encoding)) + 2
+        size = grown
     return doc
 
 
 def mutate(rng: random.Random, vocab: Vocabulary, doc: Doc) -> None:
     """Change a few words of the body: a near duplicate (a corrected typo, a reworded phrase)."""
-    lang = {"cp1250": "pl", "cp1251": "ru"}.get(doc.encoding, "en")
     for _ in range(rng.randint(2, 5)):
         index = rng.randrange(len(doc.paragraphs))
         words = doc.paragraphs[index].split(" ")
-        words[rng.randrange(1, len(words))] = rng.choice(vocab.words[lang])
+        words[rng.randrange(1, len(words))] = rng.choice(vocab.words[doc.lang])
         doc.paragraphs[index] = " ".join(words)
 
 
@@ -309,6 +331,8 @@ class Corpus:
     near_duplicates: int = 0
     sizes: list[int] = field(default_factory=list)
     traits: Counter[str] = field(default_factory=Counter)
+    expected: dict[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
+    """Title -> (ISO date, author names, traits) of every unique document."""
 
 
 def generate(root: Path, files: int, seed: int) -> Corpus:
@@ -331,8 +355,10 @@ def generate(root: Path, files: int, seed: int) -> Corpus:
         analyst, publisher = rng.choice(ANALYSTS)
         if kind == "unique":
             doc = make_doc(random.Random(f"{seed}:doc:{index}"), vocab, publisher)
-            data, folder = doc.render(), f"{analyst}/{doc.year}"
+            data, folder = doc.render(), f"{analyst}/{doc.published.year}"
             corpus.traits.update(doc.traits)
+            corpus.expected[doc.title] = (doc.published.isoformat(), tuple(doc.authors),
+                                          " ".join(doc.traits))  # fmt: skip
         elif kind == "broken":
             data, trait = broken_file(rng, vocab)
             folder = f"{analyst}/{2015 + rng.randrange(10)}"
@@ -474,6 +500,39 @@ def stored_figures(database: Path) -> dict[str, object]:
     return figures
 
 
+def field_mismatches(database: Path, corpus: Corpus) -> tuple[Counter[str], dict[str, str]]:
+    """Stored dates and authors that differ from the generated ones, counted by trait."""
+    connection = sqlite3.connect(database)
+    names: dict[str, list[str]] = {}
+    for article_id, name in connection.execute(
+        "SELECT article_id, name FROM article_authors JOIN authors ON authors.id = author_id"
+        " ORDER BY article_id, position"
+    ):
+        names.setdefault(article_id, []).append(name)
+    counts: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for article_id, title, published in connection.execute(
+        "SELECT id, title, published FROM articles"
+    ):
+        if title not in corpus.expected:
+            counts["title not generated"] += 1
+            examples.setdefault("title not generated", repr(title)[:100])
+            continue
+        want_date, want_authors, traits = corpus.expected[title]
+        got_authors = names.get(article_id, [])
+        checks = (("date", published, want_date, "date:"),
+                  ("authors", [n.casefold() for n in got_authors],
+                   [n.casefold() for n in want_authors], "byline:"))  # fmt: skip
+        for label, got, want, prefix in checks:
+            if got != want:
+                trait = next(t for t in traits.split() if t.startswith(prefix))
+                key = f"{label} wrong for {trait}"
+                counts[key] += 1
+                examples.setdefault(key, f"stored {got!r}, generated {want!r}")
+    connection.close()
+    return counts, examples
+
+
 _LOG_LINE = re.compile(r"^\S+ \S+ \[(?P<logger>[^\]]+)\] (?P<level>WARNING|ERROR|CRITICAL): ")
 _VARYING = (
     (re.compile(r"file://\S+?(?=:? |$)"), "<file>"),
@@ -537,7 +596,9 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def print_checks(corpus: Corpus, figures: dict, shapes: Counter[str], tracebacks: int) -> bool:
+def print_checks(
+    corpus: Corpus, database: Path, figures: dict, shapes: Counter[str], tracebacks: int
+) -> bool:
     """Compare the crawl's output with what the generator knows; return whether all agree."""
     expected = {
         "articles": corpus.unique,
@@ -563,6 +624,14 @@ def print_checks(corpus: Corpus, figures: dict, shapes: Counter[str], tracebacks
     quality = {k: figures[k] for k in ("undated", "no_authors", "no_publisher", "footer_leaks")}
     print(f"  quality   {quality}; distinct authors {figures['authors']}")
     print(f"  languages {figures['languages']}")
+    mismatches, examples = field_mismatches(database, corpus)
+    print(
+        f"  fields: {sum(mismatches.values())} wrong dates/author lists"
+        + (":" if mismatches else "")
+    )
+    for key, count in mismatches.most_common():
+        ok = False
+        print(f"    {count:>7}  {key}, e.g. {examples[key]}")
     total = sum(shapes.values())
     print(f"  log: {total} warning/error lines, {tracebacks} tracebacks")
     for shape, count in shapes.most_common(10):
@@ -621,7 +690,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     print_report(corpus, crawl, ceiling, args.repeat)
     print(f"crawl exit status: {', '.join(str(m.code) for m in crawl)}")
     shapes, tracebacks = log_summary(workdir / "crawl-0.log")
-    checks_ok = print_checks(corpus, figures, shapes, tracebacks)
+    checks_ok = print_checks(corpus, workdir / "bench-0.sqlite3", figures, shapes, tracebacks)
     failed = any(m.code for m in [*crawl, *ceiling])
     return 1 if failed or not checks_ok else 0
 

@@ -303,3 +303,25 @@ def test_database_url_from_the_environment(folder, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     count = sqlite3.connect(db).execute("select count(*) from articles").fetchone()
     assert count == (1,)
+
+
+def test_footer_repeated_across_a_folder_is_learned_and_removed(tmp_path):
+    other = tmp_path / "other-publisher"
+    other.mkdir()
+    footer = (
+        "Become a member of the Eastern Policy Circle and receive our weekly briefing.\n\n"
+        "Eastern Policy Circle, ul. Nowy Świat 10, Warsaw. Contact: office@epc.example\n"
+    )
+    for i in range(8):
+        text = seed("2023-05-0%d" % (i + 1), "Anna Nowak", f"Briefing {i}", make_text(100 + i))
+        (other / f"{i}.txt").write_text(text.replace(FOOTER, footer))
+    url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    result = run("crawl", "seeds", "-a", f"path={other}", "-s", f"DATABASE_URL={url}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    articles = export(url)
+    assert len(articles) == 8
+    for article in articles:
+        assert "Eastern Policy Circle" not in article["body"]
+        assert article["body"].endswith(
+            make_text(100 + int(article["title"][-1])).split("\n\n")[-1]
+        )

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n+")
-
 
 def fold_whitespace(text: str | None) -> str | None:
     """Collapse runs of whitespace (no-break spaces included) to one space; blank -> None."""
@@ -16,10 +12,14 @@ def fold_whitespace(text: str | None) -> str | None:
 
 
 def split_paragraphs(body: str | None) -> list[str]:
-    """Split a body into its paragraphs (blank-line separated), whitespace-folded, none empty."""
+    """Split a body into its paragraphs, whitespace-folded, none empty.
+
+    Every line is a paragraph: seed exports and page extraction both write one paragraph
+    per line, and footers put several markers on consecutive lines ("Related posts", "Top").
+    """
     if not body:
         return []
-    return [p for p in (fold_whitespace(b) for b in _BLANK_LINES.split(body)) if p]
+    return [p for p in map(fold_whitespace, body.splitlines()) if p]
 
 
 def join_paragraphs(paragraphs: list[str]) -> str:

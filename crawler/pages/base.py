@@ -37,6 +37,10 @@ LISTING_MIN_TEASERS = 3
 DOMINANT_ARTICLE_RATIO = 3
 """An ``<article>`` with this many times the text of the next one is the page's article."""
 
+NON_ARTICLE_TAGS = frozenset({"nav", "footer", "aside"})
+NON_ARTICLE_CLASS = re.compile(r"comments?$|comment[-_]|.*related", re.IGNORECASE)
+"""Containers inside an article subtree whose bylines, dates and headings are not the article's."""
+
 Found = tuple[Any, str] | None
 """A field value with the name of the source that supplied it, or nothing."""
 
@@ -258,5 +262,17 @@ class PageData:
         return (value, "meta") if value else None
 
     def scoped(self, xpath: str) -> list[HtmlElement]:
-        """Return the matches of ``xpath`` inside the article subtree (none on listing pages)."""
-        return self.scope.xpath(xpath) if self.scope is not None else []
+        """Return the matches of ``xpath`` in the article proper (none on listing pages)."""
+        if self.scope is None:
+            return []
+        return [element for element in self.scope.xpath(xpath) if self.in_article(element)]
+
+    def in_article(self, element: HtmlElement) -> bool:
+        """Whether no container between ``element`` and the article is navigation or comments."""
+        for ancestor in element.iterancestors():
+            if ancestor is self.scope:
+                return True
+            classes = (ancestor.get("class") or "").split()
+            if ancestor.tag in NON_ARTICLE_TAGS or any(map(NON_ARTICLE_CLASS.match, classes)):
+                return False
+        return True

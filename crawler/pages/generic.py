@@ -23,7 +23,7 @@ from crawler.pages.base import (
     parse_html,
     unique,
 )
-from crawler.pages.language import detect_language
+from crawler.pages.language import choose_language, declared_language
 
 LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"})
 MIN_ARTICLE_WORDS = 150
@@ -53,17 +53,10 @@ META_DATE_KEYS = (
     "parsely-pub-date",
     "sailthru.date",
 )
-_OUTSIDE_ARTICLE = (
-    "ancestor::nav or ancestor::footer or ancestor::aside"
-    " or ancestor::*[contains(@class, 'comment') or contains(@class, 'related')]"
-)
-_TIME_XPATH = f".//time[@datetime][not({_OUTSIDE_ARTICLE})]"
-_REL_AUTHOR_XPATH = (
-    f".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')][not({_OUTSIDE_ARTICLE})]"
-)
+_TIME_XPATH = ".//time[@datetime]"
+_REL_AUTHOR_XPATH = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 _BYLINE_XPATH = (
     ".//*[@itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]"
-    f"[not({_OUTSIDE_ARTICLE})]"
 )
 _BYLINE_CLASS = re.compile(
     r"byline|^(?:(?:post|entry|article|meta|c)[-_]+)?authors?(?:[-_]+(?:name|names|link|list))?$",
@@ -81,9 +74,7 @@ _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
 def find_publisher(page: PageData) -> Found:
     """JSON-LD publisher name, ``og:site_name``, else a JSON-LD organisation of the page."""
     names = jsonld_names(page.article_value("publisher"), page.by_id)
-    organisations = [
-        obj for obj in page.jsonld if jsonld_types(obj) & {"Organization", "NewsMediaOrganization"}
-    ]
+    organisations = [obj for obj in page.jsonld if jsonld_types(obj) & ORGANISATION_TYPES]
     return first_found(
         (names[0], "jsonld") if names else None,
         page.from_meta("og:site_name"),
@@ -252,26 +243,6 @@ def find_tags(page: PageData) -> Found:
     )
 
 
-def language_code(value: Any) -> str | None:
-    """Return the ISO 639-1 part of a language tag (``pl-PL``, ``en_US``, a Language object)."""
-    if isinstance(value, dict):
-        value = value.get("alternateName") or value.get("name")
-    match = re.match(r"([a-z]{2})(?:[-_]|$)", (fold(value) or "").lower())
-    return match[1] if match else None
-
-
-def declared_language(page: PageData) -> Found:
-    """``<html lang>``, ``og:locale``, else JSON-LD ``inLanguage``."""
-    root = page.tree.getroottree().getroot()
-    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-    in_language = page.article_value("inLanguage")
-    return first_found(
-        (language_code(lang), "html"),
-        (language_code(first_meta(page.meta, "og:locale")), "meta"),
-        (language_code(in_language), "jsonld"),
-    )
-
-
 def body_paragraphs(text: str | None) -> list[str]:
     """Split trafilatura's text into paragraphs (one per line), whitespace-folded."""
     return [line for line in (fold(raw) for raw in (text or "").splitlines()) if line]
@@ -399,6 +370,6 @@ def extract_article(html: str, url: str | None = None) -> ExtractedPage:
     keep("modified", find_modified(page))
     keep("lead", find_lead(page, text))
     keep("tags", find_tags(page))
-    keep("language", first_found(declared_language(page), (detect_language(body), "detected")))
+    keep("language", choose_language(declared_language(page), body))
     fields["is_article"], sources["is_article"] = decide_is_article(page, title, published, body)
     return ExtractedPage(**fields, extraction=sources)

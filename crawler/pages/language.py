@@ -1,10 +1,13 @@
-"""Offline language identification of article text (py3langid, ISO 639-1 codes)."""
+"""Page language: declared codes (``lang``, ``og:locale``, JSON-LD) and py3langid detection."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import py3langid
+
+from crawler.pages.base import Found, PageData, first_found, first_meta, fold
 
 SAMPLE_CHARS = 2000
 """Only the beginning of a text is classified: enough for a stable answer, and cheap."""
@@ -12,8 +15,15 @@ SAMPLE_CHARS = 2000
 MIN_LETTERS = 20
 """Below this many letters the classifier is guessing, so no language is reported."""
 
+LANGUAGE_OVERRIDE_CHARS = 1000
+"""From this body length on, the detected language beats a contradicting declared one."""
+
+MACROLANGUAGE = {"nb": "no", "nn": "no"}
+"""Codes that name the same language for the override check."""
+
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
+_LANGUAGE_TAG = re.compile(r"([a-z]{2})(?:[-_]|$)")
 
 
 def detect_language(text: str | None) -> str | None:
@@ -25,3 +35,35 @@ def detect_language(text: str | None) -> str | None:
         return None
     code, _score = py3langid.classify(sample)
     return code if len(code) == 2 else None
+
+
+def language_code(value: Any) -> str | None:
+    """Return the ISO 639-1 part of a language tag (``pl-PL``, ``en_US``, a Language object)."""
+    if isinstance(value, dict):
+        value = value.get("alternateName") or value.get("name")
+    match = _LANGUAGE_TAG.match((fold(value) or "").lower())
+    return match[1] if match else None
+
+
+def declared_language(page: PageData) -> Found:
+    """``<html lang>``, ``og:locale``, else JSON-LD ``inLanguage``."""
+    root = page.tree.getroottree().getroot()
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    in_language = page.article_value("inLanguage")
+    return first_found(
+        (language_code(lang), "html"),
+        (language_code(first_meta(page.meta, "og:locale")), "meta"),
+        (language_code(in_language), "jsonld"),
+    )
+
+
+def choose_language(declared: Found, body: str | None) -> Found:
+    """The declared language, unless a long body is clearly in another one (template defaults)."""
+    detected = detect_language(body)
+    if not declared or (
+        detected
+        and len(body or "") >= LANGUAGE_OVERRIDE_CHARS
+        and MACROLANGUAGE.get(detected, detected) != MACROLANGUAGE.get(declared[0], declared[0])
+    ):
+        return detected, "detected"
+    return declared
