@@ -127,10 +127,10 @@ class Vocabulary:
                 if len(word) > 2 and word not in seen:
                     seen.add(word)
                     words.append(word)
-            self.words[lang] = words
-            words += REAL_WORDS.get(lang, "").split() * 3
+            real = REAL_WORDS.get(lang, "").split()
+            self.words[lang] = words + real
             function = FUNCTION_WORDS[lang].split()
-            self.pools[lang] = words + function * (len(words) // (2 * len(function)))
+            self.pools[lang] = [*words, *real * 3, *function * (len(words) // (2 * len(function)))]
         surnames = [w.capitalize() + rng.choice(("ski", "ska", "wicz")) for w in self.words["pl"]]
         self.first = {k: v.split() for k, v in FIRST_NAMES.items()}
         self.last = {"latin": LAST_NAMES["latin"].split() + surnames[:200],
@@ -211,7 +211,11 @@ def render_header(
     """The header lines, their traits and the author names they hold."""
     date_text, date_trait = render_date(rng, lang, day)
     style = pick(rng, {"single": 58, "two": 10, "three": 8, "caps": 8, "role": 6, "by": 10})
-    names = [vocab.name(rng, lang) for _ in range({"two": 2, "three": 3, "by": 2}.get(style, 1))]
+    names: list[str] = []
+    while len(names) < {"two": 2, "three": 3, "by": 2}.get(style, 1):
+        name = vocab.name(rng, lang)
+        if name not in names:
+            names.append(name)
     if style == "two":
         byline = f" {AND_WORD[lang]} ".join(names)
     elif style == "three":
@@ -584,7 +588,9 @@ def print_report(
         ratio_median = crawl_rate[1] / rows[1][1][1]
         print(f"{'ratio crawl / ceiling':{width}}{ratio:>14.3f}{ratio_median:>16.3f}")
     print(f"({repeat} run(s) each; peak MB is the highest peak RSS of the runs)\n")
-    status = "n/a (--skip-ceiling)" if ratio is None else _verdict(ratio >= TARGET_RATIO)
+    status = "n/a (--skip-ceiling)"
+    if ratio is not None:
+        status = f"{_verdict(ratio >= TARGET_RATIO)} ({ratio:.3f})"
     print(f"target  ratio >= {TARGET_RATIO}: {status}")
     peak = crawl_rate[3]
     scope = "" if corpus.files >= TARGET_FILES else f" (measured at {corpus.files:,} files)"
@@ -663,9 +669,10 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     print(f"generating {args.files:,} seed files (seed {args.seed}) in {seeds} ...", flush=True)
     corpus = generate(seeds, args.files, args.seed)
     sizes = sorted(corpus.sizes)
-    print(f"  {corpus.bytes / 1e6:.1f} MB; sizes min {sizes[0]}, median {sizes[len(sizes) // 2]},"
-          f" max {sizes[-1]} bytes; unique {corpus.unique:,}, broken {corpus.broken:,},"
-          f" exact duplicates {corpus.duplicates:,}, near duplicates {corpus.near_duplicates:,}")  # fmt: skip
+    median = sizes[len(sizes) // 2]
+    print(f"  {corpus.bytes / 1e6:.1f} MB; sizes min {sizes[0]}, median {median}, max {sizes[-1]}"
+          f" bytes; unique {corpus.unique:,}, broken {corpus.broken:,}, exact duplicates"
+          f" {corpus.duplicates:,}, near duplicates {corpus.near_duplicates:,}")  # fmt: skip
     for prefix in ("encoding", "footer", "date", "byline", "broken"):
         found = sorted((k, v) for k, v in corpus.traits.items() if k.startswith(prefix + ":"))
         print(f"  {prefix}: " + ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in found))
@@ -677,7 +684,6 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         if crawl[-1].code != 0:
             print(f"  crawl exited {crawl[-1].code}; last log lines:")
             print("\n".join(log.read_text(errors="replace").splitlines()[-20:]))
-    figures = stored_figures(workdir / "bench-0.sqlite3")
     ceiling: list[Measurement] = []
     for attempt in range(0 if args.skip_ceiling else args.repeat):
         database = workdir / f"ceiling-{attempt}.sqlite3"
@@ -689,6 +695,11 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
             print((workdir / f"ceiling-{attempt}.log").read_text(errors="replace"))
     print_report(corpus, crawl, ceiling, args.repeat)
     print(f"crawl exit status: {', '.join(str(m.code) for m in crawl)}")
+    try:
+        figures = stored_figures(workdir / "bench-0.sqlite3")
+    except sqlite3.Error as exc:
+        print(f"cannot read the crawl's database: {exc}")
+        return 1
     shapes, tracebacks = log_summary(workdir / "crawl-0.log")
     checks_ok = print_checks(corpus, workdir / "bench-0.sqlite3", figures, shapes, tracebacks)
     failed = any(m.code for m in [*crawl, *ceiling])

@@ -313,7 +313,7 @@ def test_footer_repeated_across_a_folder_is_learned_and_removed(tmp_path):
         "Eastern Policy Circle, ul. Nowy Świat 10, Warsaw. Contact: office@epc.example\n"
     )
     for i in range(8):
-        text = seed("2023-05-0%d" % (i + 1), "Anna Nowak", f"Briefing {i}", make_text(100 + i))
+        text = seed(f"2023-05-0{i + 1}", "Anna Nowak", f"Briefing {i}", make_text(100 + i))
         (other / f"{i}.txt").write_text(text.replace(FOOTER, footer))
     url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
     result = run("crawl", "seeds", "-a", f"path={other}", "-s", f"DATABASE_URL={url}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ from typing import Any
 import pytest
 
 from crawler.pages import ExtractedPage, detect_language, extract_article
-from crawler.pages.base import load_json_tolerantly
-from crawler.pages.generic import strip_site_suffix, take_dateline
+from crawler.pages.base import article_scope, load_json_tolerantly, parse_html
+from crawler.pages.generic import drop_repeated_title, strip_site_suffix, take_dateline
+from crawler.pages.language import choose_language
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 PAGES = sorted(path.stem for path in FIXTURES.glob("*.html"))
@@ -78,8 +80,18 @@ def test_body_drops_boilerplate(name: str) -> None:
         '{"json": "not html"}',
         "<html><body><div><p><span><table><tr>",
         "<html><head><script type='application/ld+json'>{{{</script></head><body></body></html>",
+        "<html><head><link rel='canonical' href='http://[broken/'></head><body></body></html>",
     ],
-    ids=["empty", "blank", "plain-text", "binary", "json", "unclosed", "broken-jsonld"],
+    ids=[
+        "empty",
+        "blank",
+        "plain-text",
+        "binary",
+        "json",
+        "unclosed",
+        "broken-jsonld",
+        "bad-canonical",
+    ],
 )
 def test_junk_input_gives_an_empty_page(html: str) -> None:
     page = extract_article(html, url="https://example.org/x")
@@ -88,6 +100,22 @@ def test_junk_input_gives_an_empty_page(html: str) -> None:
         None,
         None,
         [],
+        None,
+    )
+
+
+def test_odd_jsonld_values_are_ignored() -> None:
+    html = (
+        '<html><head><script type="application/ld+json">[1, "x", {"@type": 7, "author": [null]},'
+        ' {"@type": "Article", "headline": ["a"], "author": {"@id": 5}, "inLanguage": [],'
+        ' "keywords": [2024, null], "mainEntityOfPage": {"@id": ["u"]}}]</script></head></html>'
+    )
+    page = extract_article(html)
+    assert (page.is_article, page.title, page.authors, page.tags, page.url) == (
+        True,
+        None,
+        [],
+        ["2024"],
         None,
     )
 
@@ -108,6 +136,112 @@ def test_structured_date_wins_over_the_dateline_which_is_still_dropped() -> None
         ["Jan Kowalski"],
         False,
     )
+
+
+SENTENCE = "The ministry confirmed that the new pipeline will reach the border before winter. "
+
+
+def plain_page(words: int, body_class: str = "") -> str:
+    """A page without structured data: a headline, a dated byline and ``words`` words of text."""
+    text = " ".join((SENTENCE * (words // 14 + 1)).split()[:words])
+    return (
+        f"<html><body class='{body_class}'><h1>Pipeline reaches the border</h1>"
+        "<p class='byline'>By Jan Nowak</p>"
+        "<time datetime='2024-05-02'>2 May 2024</time>"
+        f"<div class='text'><p>{text}</p></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(("words", "is_article"), [(60, False), (200, True)])
+def test_plain_page_needs_enough_words_to_be_an_article(words: int, is_article: bool) -> None:
+    assert extract_article(plain_page(words)).is_article is is_article
+
+
+def test_page_classes_do_not_hide_the_byline_and_date() -> None:
+    page = extract_article(plain_page(200, body_class="single comments-open related-enabled"))
+    assert (page.authors, page.published) == (["By Jan Nowak"], "2024-05-02")
+
+
+ORGANISATION_AUTHOR = (
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Pipeline", '
+    '"author": {"@type": "Organization", "name": "Baltic Monitor Desk"}}</script>'
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "byline", "authors"),
+    [
+        (ORGANISATION_AUTHOR, "<p class='byline'>By Liisa Tamm</p>", (["By Liisa Tamm"], "html")),
+        (ORGANISATION_AUTHOR, "", (["Baltic Monitor Desk"], "jsonld")),
+        (
+            '<meta name="author" content="desk@monitor.example">'
+            '<meta property="article:author" content="https://facebook.com/monitor">',
+            "<a rel='author' href='/a/anna'>Anna Kowalska</a>",
+            (["Anna Kowalska"], "html"),
+        ),
+    ],
+    ids=["person-byline-beats-organisation", "organisation-as-last-resort", "addresses-skipped"],
+)
+def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) -> None:
+    html = plain_page(200).replace("<html>", f"<html><head>{head}</head>")
+    page = extract_article(html.replace("<p class='byline'>By Jan Nowak</p>", byline))
+    assert (page.authors, page.extraction.get("authors")) == authors
+
+
+def test_repeated_title_is_dropped_from_the_body() -> None:
+    lines = ["Pipeline Reaches the Border", "First paragraph."]
+    drop_repeated_title(lines, "Pipeline reaches the border")
+    assert lines == ["First paragraph."]
+
+
+def test_listing_without_structured_data_has_no_byline_or_date() -> None:
+    html = (FIXTURES / "listing_home.html").read_text(encoding="utf-8")
+    html = re.sub(r"<script type=\"application/ld\+json\">.*?</script>", "", html)
+    page = extract_article(html)
+    assert (page.is_article, page.authors, page.published) == (False, [], None)
+
+
+def teasers(count: int, extra: str = "") -> str:
+    teaser = "<article><h2>Headline</h2><p>A short teaser of about ten words here.</p></article>"
+    return f"<html><body><main>{teaser * count}{extra}</main></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("html", "scope"),
+    [
+        (teasers(4), None),
+        (teasers(4, "<article class='story'><p>" + SENTENCE * 20 + "</p></article>"), "story"),
+        (teasers(2), "article"),
+        ("<html><body><main><p>Text.</p></main></body></html>", "main"),
+    ],
+    ids=["listing", "dominant-article", "few-articles", "main"],
+)
+def test_article_scope(html: str, scope: str | None) -> None:
+    tree = parse_html(html)
+    assert tree is not None
+    found = article_scope(tree)
+    assert (found.get("class") or found.tag if found is not None else None) == scope
+
+
+LONG_POLISH = (
+    "Rząd zapowiedział nowe sankcje wobec firm żeglugowych, które omijają embargo na rosyjską "
+    "ropę, a ministerstwo spraw zagranicznych wezwało ambasadora na rozmowę. "
+) * 8
+
+
+@pytest.mark.parametrize(
+    ("declared", "body", "result"),
+    [
+        (("en", "html"), LONG_POLISH, ("pl", "detected")),
+        (("en", "html"), LONG_POLISH[:300], ("en", "html")),
+        (("pl", "meta"), LONG_POLISH, ("pl", "meta")),
+        (None, LONG_POLISH[:300], ("pl", "detected")),
+        (None, None, (None, "detected")),
+    ],
+    ids=["template-default-overridden", "short-body-trusts-page", "agree", "undeclared", "nothing"],
+)
+def test_choose_language(declared: Any, body: str | None, result: Any) -> None:
+    assert choose_language(declared, body) == result
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ DOMINANT_ARTICLE_RATIO = 3
 """An ``<article>`` with this many times the text of the next one is the page's article."""
 
 NON_ARTICLE_TAGS = frozenset({"nav", "footer", "aside"})
-NON_ARTICLE_CLASS = re.compile(r"comments?$|comment[-_]|.*related", re.IGNORECASE)
+NON_ARTICLE_CLASS = re.compile(r"comments?(?:$|[-_])|.*related", re.IGNORECASE)
 """Containers inside an article subtree whose bylines, dates and headings are not the article's."""
 
 Found = tuple[Any, str] | None
@@ -270,7 +270,7 @@ class PageData:
     def in_article(self, element: HtmlElement) -> bool:
         """Whether no container between ``element`` and the article is navigation or comments."""
         for ancestor in element.iterancestors():
-            if ancestor is self.scope:
+            if ancestor is self.scope or ancestor.tag == "body":  # page-wide classes say nothing
                 return True
             classes = (ancestor.get("class") or "").split()
             if ancestor.tag in NON_ARTICLE_TAGS or any(map(NON_ARTICLE_CLASS.match, classes)):

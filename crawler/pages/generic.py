@@ -126,8 +126,13 @@ def _absolute(href: Any, base: str | None) -> str | None:
     href = fold(href)
     if not href or href.startswith("#"):
         return None
-    absolute = urljoin(base or "", href)
-    return absolute if absolute.startswith(("http://", "https://")) else None
+    try:
+        absolute = urljoin(base or "", href)
+    except ValueError:  # e.g. a broken IPv6 host
+        return None
+    return (
+        absolute if absolute.startswith(("http://", "https://")) and " " not in absolute else None
+    )
 
 
 def find_url(page: PageData) -> Found:
