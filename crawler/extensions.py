@@ -19,20 +19,31 @@ logger = logging.getLogger(__name__)
 OUTCOMES = ("new", "updated", "merged", "unchanged")
 
 
+def _by_kind(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
 def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
     """Compute a run's row from its Scrapy stats and finish reason."""
-    rejected = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("rejected/")}
+    rejected = _by_kind(stats, "rejected/")
+    errors = _by_kind(stats, "errors/")
+    if stats.get("store/errors"):
+        errors["store"] = stats["store/errors"]
     stored = {o: stats.get(f"store/{o}", 0) for o in OUTCOMES}
-    errors = stats.get("log_count/ERROR", 0)
     failed = stats.get("run/failed")
     status = "finished" if reason == "finished" and not failed else f"failed: {failed or reason}"
     return {
         "status": status,
+        "pages": stats.get("response_received_count", 0),
         "seen": sum(stored.values()) + sum(rejected.values()),
         **stored,
         "rejected": sum(rejected.values()),
-        "errors": errors,
-        "stats": {"rejected": rejected, **{k: _plain(v) for k, v in stats.items()}},
+        "errors": sum(errors.values()),
+        "stats": {
+            "rejected": rejected,
+            "errors": errors,
+            **{k: _plain(v) for k, v in stats.items()},
+        },
     }
 
 
@@ -40,17 +51,26 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _kinds(counts: dict[str, int]) -> str:
+    return f" ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))})" if counts else ""
+
+
 def summary_line(spider: str, run_id: int | None, figures: dict[str, Any]) -> str:
     """Render the one-line summary every run ends with."""
-    rejected = figures["stats"]["rejected"]
-    reasons = ", ".join(f"{k}: {v}" for k, v in sorted(rejected.items()))
+    stats = figures["stats"]
+    pages = ""
+    if figures["pages"]:
+        pages = (
+            f"pages {figures['pages']} (not modified {stats.get('pages/not_modified', 0)}, "
+            f"skipped unchanged {stats.get('pages/skipped_unchanged', 0)}, "
+            f"non-article {stats.get('pages/non_article', 0)}), "
+        )
     run = f"Run {run_id}" if run_id is not None else "Run"
     return (
-        f"{run} ({spider}) {figures['status']}: seen {figures['seen']}, new {figures['new']}, "
-        f"updated {figures['updated']}, merged {figures['merged']}, "
+        f"{run} ({spider}) {figures['status']}: {pages}seen {figures['seen']}, "
+        f"new {figures['new']}, updated {figures['updated']}, merged {figures['merged']}, "
         f"unchanged {figures['unchanged']}, rejected {figures['rejected']}"
-        + (f" ({reasons})" if reasons else "")
-        + f", errors {figures['errors']}"
+        f"{_kinds(stats['rejected'])}, errors {figures['errors']}{_kinds(stats['errors'])}"
     )
 
 

@@ -54,3 +54,9 @@ class Article:
 
     extraction: dict[str, str] = field(default_factory=dict)
     """Which source supplied each field, e.g. ``{"title": "jsonld", "body": "generic"}``."""
+
+    etag: str | None = None
+    """HTTP ``ETag`` of the page, kept with its origin for conditional requests."""
+
+    last_modified: str | None = None
+    """HTTP ``Last-Modified`` of the page, kept with its origin for conditional requests."""

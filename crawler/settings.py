@@ -40,12 +40,31 @@ TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.RobotsAwareAutoThrottle": 0,
     "crawler.extensions.RunRecorder": 100,
 }
 LOG_FORMATTER = "crawler.logformatter.CrawlerLogFormatter"
 LOG_LEVEL = "INFO"
 
+# Web crawls: polite by default.
+SITES_FILE = str(PROJECT_ROOT / "seeds" / "sites.toml")
+CRAWLER_CONTACT_URL = "https://github.com/analysis-crawler/crawler"
+USER_AGENT = f"crawler/0.1 (analysis article crawler; +{CRAWLER_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
-USER_AGENT = "crawler/0.1 (+https://github.com/analysis-crawler/crawler)"
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # also bounds decompressed bodies (compression bombs)
+DOWNLOAD_WARNSIZE = 0
+SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [502, 503, 504, 522, 524, 408, 429]
+ANALYSIS_MAX_PATTERN_PAGES = 100
+ANALYSIS_MAX_SITEMAPS = 200
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -130,6 +130,7 @@ class Run(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(100))
+    pages: Mapped[int] = mapped_column(default=0)
     seen: Mapped[int] = mapped_column(default=0)
     new: Mapped[int] = mapped_column(default=0)
     updated: Mapped[int] = mapped_column(default=0)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from crawler.items import Article as ArticleItem
@@ -174,18 +174,17 @@ class _Batch:
         origin = self.origins.get(item.origin)
         if origin is not None:
             article_id = origin["article_id"]
-            if origin["content_hash"] == fp.content_hash:
-                if "id" in origin:
-                    self.touched_origins.append({"id": origin["id"], "last_seen": self.now})
+            outcome = "unchanged" if origin["content_hash"] == fp.content_hash else "updated"
+            if outcome == "updated":
+                self._revise(article_id, item, fp)
+                origin["content_hash"] = fp.content_hash
+            else:
                 self._touch(article_id)
-                return "unchanged", article_id
-            self._revise(article_id, item, fp)
-            origin["content_hash"] = fp.content_hash
             if "id" in origin:
                 self.touched_origins.append(
-                    {"id": origin["id"], "last_seen": self.now, "content_hash": fp.content_hash}
+                    {"id": origin["id"], "content_hash": fp.content_hash, **self._seen(item)}
                 )
-            return "updated", article_id
+            return outcome, article_id
         article_id = self._match(item, fp)
         if article_id is None:
             article_id = self._create(item, fp)
@@ -313,9 +312,13 @@ class _Batch:
                 "article_id": article_id,
                 "content_hash": fp.content_hash,
                 "first_seen": self.now,
-                "last_seen": self.now,
+                **self._seen(item),
             }
         )
+
+    def _seen(self, item: ArticleItem) -> dict[str, Any]:
+        """An origin's columns that change each time it is seen."""
+        return {"last_seen": self.now, "etag": item.etag, "last_modified": item.last_modified}
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -381,3 +384,30 @@ def author_ids(session: Session, names: set[str]) -> dict[str, int]:
         )
         found.update(rows.all())
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class KnownOrigin:
+    """What a crawl needs to know of a stored page: its validators and when it was last seen."""
+
+    etag: str | None
+    last_modified: str | None
+    last_seen: datetime
+
+
+def known_origins(session: Session, hosts: Iterable[str]) -> dict[str, KnownOrigin]:
+    """Return the stored origins on the given hosts (http and https), by URI."""
+    prefixes = [f"{scheme}://{host}/" for host in hosts for scheme in ("http", "https")]
+    if not prefixes:
+        return {}
+    query = select(Origin.uri, Origin.etag, Origin.last_modified, Origin.last_seen).where(
+        or_(*(Origin.uri.startswith(p, autoescape=True) for p in prefixes))
+    )
+    return {
+        uri: KnownOrigin(etag, modified, _aware(seen))
+        for uri, etag, modified, seen in session.execute(query)
+    }
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,242 @@
+"""The analysis spider: keeps the database current with the sites the user follows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+
+from crawler.discovery import (
+    Entry,
+    PatternGuard,
+    XmlDocumentError,
+    link_verdict,
+    parse_feed,
+    parse_sitemap,
+)
+from crawler.normalize.urls import canonical_url
+from crawler.sites import SiteConfigError, SiteProfile, ad_hoc_profiles, load_sites
+from crawler.spiders.common import PageSpider
+from crawler.storage.db import database
+from crawler.storage.repository import KnownOrigin, known_origins
+
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass
+class SiteState:
+    """One site's progress in a run: pages scheduled and the trap guard."""
+
+    profile: SiteProfile
+    guard: PatternGuard
+    pages: int = 0
+    sitemaps: int = 0
+
+
+class AnalysisSpider(PageSpider):
+    """Crawls the listed analysis sites through robots.txt sitemaps, feeds, listings and links.
+
+    Usage: ``scrapy crawl analysis [-a site=NAME] [-a start_urls=URL[,URL...]]``.
+    Settings: ``SITES_FILE`` (default ``seeds/sites.toml``), ``ANALYSIS_MAX_PATTERN_PAGES``
+    (pages of one URL shape, bounding calendars and faceted filters), ``ANALYSIS_MAX_SITEMAPS``
+    (sitemap documents per site), ``SITEMAP_MAX_SIZE`` (bytes of one sitemap or feed).
+
+    Incremental: a stored page is not fetched again when its sitemap ``lastmod`` or feed date
+    is not newer than when it was last seen; otherwise it is fetched with ``If-None-Match`` /
+    ``If-Modified-Since`` from its stored validators.
+    """
+
+    name = "analysis"
+
+    def __init__(self, site: str | None = None, start_urls: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.site_name = site
+        self.start_urls_arg = start_urls
+        self.sites: dict[str, SiteState] = {}
+        self.known: dict[str, KnownOrigin] = {}
+        self.fresh: set[str] = set()
+        self.links = LinkExtractor(tags=("a", "area"), attrs=("href",), unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AnalysisSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.sites_file = Path(s["SITES_FILE"])
+        spider.pattern_limit = s.getint("ANALYSIS_MAX_PATTERN_PAGES", 100)
+        spider.max_sitemaps = s.getint("ANALYSIS_MAX_SITEMAPS", 200)
+        spider.max_xml_size = s.getint("SITEMAP_MAX_SIZE", 50 * 1024 * 1024)
+        return spider
+
+    def _profiles(self) -> list[SiteProfile]:
+        if self.start_urls_arg:
+            return ad_hoc_profiles(self.start_urls_arg)
+        profiles = load_sites(self.sites_file)
+        if self.site_name:
+            profiles = [p for p in profiles if p.name == self.site_name]
+            if not profiles:
+                raise SiteConfigError(f"no site named {self.site_name!r} in {self.sites_file}")
+        if not profiles:
+            raise SiteConfigError(f"{self.sites_file} lists no site")
+        return profiles
+
+    async def start(self) -> AsyncIterator[Request]:
+        try:
+            profiles = self._profiles()
+        except SiteConfigError as exc:
+            self.logger.error("Cannot crawl: %s", exc)
+            self.crawler.stats.set_value("run/failed", "bad site configuration")
+            raise CloseSpider("bad_sites") from None
+        hosts = {h for p in profiles for h in p.hosts}
+        self.known = await asyncio.to_thread(self._load_known, hosts)
+        for profile in profiles:
+            self.sites[profile.name] = SiteState(profile, PatternGuard(self.pattern_limit))
+        for profile in profiles:
+            base = profile.start_urls[0]
+            meta = {"site": profile.name}
+            yield Request(
+                urljoin(base, "/robots.txt"), self.parse_robots, errback=self.on_error, meta=meta
+            )
+            for url in profile.sitemaps:
+                yield self._xml_request(url, self.parse_sitemap, profile.name)
+            for url in profile.feeds:
+                yield self._xml_request(url, self.parse_feed, profile.name)
+            for url in profile.start_urls:
+                if request := self._page(url, profile.name, depth=0, listing=True):
+                    yield request
+
+    def _load_known(self, hosts: set[str]) -> dict[str, KnownOrigin]:
+        with database(self.settings["DATABASE_URL"])() as session:
+            return known_origins(session, hosts)
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _xml_request(self, url: str, callback: Any, site: str) -> Request:
+        return Request(url, callback, errback=self.on_error, meta={"site": site})
+
+    def _page(
+        self,
+        url: str,
+        site: str,
+        depth: int,
+        modified: datetime | None = None,
+        listing: bool = False,
+    ) -> Request | None:
+        """The request for a discovered page, or None when it must not or need not be fetched."""
+        stats, state = self.crawler.stats, self.sites[site]
+        canonical = canonical_url(url)
+        verdict = link_verdict(canonical, state.profile) if canonical else "scheme"
+        if verdict is not None:
+            stats.inc_value(f"discovery/skipped_{verdict}")
+            return None
+        assert canonical is not None
+        known = self.known.get(canonical)
+        if canonical in self.fresh:
+            return None
+        if known and modified and modified <= known.last_seen:
+            self.fresh.add(canonical)  # unchanged since stored: no request, now or via links
+            stats.inc_value("pages/skipped_unchanged")
+            return None
+        if state.pages >= state.profile.max_pages:
+            stats.inc_value("discovery/skipped_max_pages")
+            return None
+        if not listing and not state.guard.admit(canonical):
+            stats.inc_value("discovery/skipped_pattern")
+            return None
+        state.pages += 1
+        return self.page_request(canonical, known, site=site, link_depth=depth)
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        site = response.meta["site"]
+        urls = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        for url in urls or [urljoin(response.url, "/sitemap.xml")]:
+            yield self._xml_request(url, self.parse_sitemap, site)
+
+    def _xml_body(self, response: Response) -> bytes | None:
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=self.max_xml_size)
+            except (OSError, ValueError) as exc:
+                self._bad_xml(response, f"cannot be decompressed ({exc})")
+                return None
+        if len(body) > self.max_xml_size:
+            self._bad_xml(response, f"{len(body)} bytes is over SITEMAP_MAX_SIZE")
+            return None
+        return body
+
+    def _bad_xml(self, response: Response, reason: str) -> None:
+        self.logger.warning("Skipped %s: %s", response.url, reason)
+        self.crawler.stats.inc_value("errors/bad_xml")
+
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
+        site = response.meta["site"]
+        body = self._xml_body(response)
+        if body is None:
+            return
+        try:
+            kind, entries = await asyncio.to_thread(parse_sitemap, body)
+        except XmlDocumentError as exc:
+            self._bad_xml(response, str(exc))
+            return
+        state = self.sites[site]
+        for entry in entries:
+            if kind == "sitemapindex":
+                url = canonical_url(urljoin(response.url, entry.url))
+                followed = url and link_verdict(url, state.profile) in (None, "not_allowed")
+                if followed and state.sitemaps < self.max_sitemaps:
+                    state.sitemaps += 1
+                    yield self._xml_request(url, self.parse_sitemap, site)
+            elif request := self._entry(response, entry, site):
+                yield request
+
+    async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
+        site = response.meta["site"]
+        body = self._xml_body(response)
+        if body is None:
+            return
+        try:
+            entries = await asyncio.to_thread(parse_feed, body)
+        except XmlDocumentError as exc:
+            self._bad_xml(response, str(exc))
+            return
+        for entry in entries:
+            if request := self._entry(response, entry, site):
+                yield request
+
+    def _entry(self, response: Response, entry: Entry, site: str) -> Request | None:
+        return self._page(urljoin(response.url, entry.url), site, depth=1, modified=entry.modified)
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        page = await self.extract(response)
+        if page is None:
+            return
+        site = response.meta["site"]
+        if page.is_article:
+            yield self.article_item(response, page)
+        else:
+            self.crawler.stats.inc_value("pages/non_article")
+        for href in response.css("link[rel~=alternate]"):
+            if (href.attrib.get("type") or "").lower() in _FEED_TYPES and href.attrib.get("href"):
+                url = canonical_url(response.urljoin(href.attrib["href"]))
+                if url and link_verdict(url, self.sites[site].profile) is None:
+                    yield self._xml_request(url, self.parse_feed, site)
+        depth = response.meta.get("link_depth", 0)
+        if depth >= self.sites[site].profile.max_depth:
+            return
+        for link in self.links.extract_links(response):
+            if request := self._page(link.url, site, depth=depth + 1):
+                yield request

@@ -1,0 +1,132 @@
+"""What the web spiders share: page requests, extraction off the reactor, errors logged once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionLost,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from crawler.items import Article
+from crawler.normalize.urls import canonical_url
+from crawler.pages import ExtractedPage, extract_article
+from crawler.storage.repository import KnownOrigin
+
+_ERROR_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    ((TimeoutError, TCPTimedOutError), "timeout"),
+    (DNSLookupError, "dns"),
+    ((ConnectError, ConnectionLost, ResponseNeverReceived, ResponseFailed), "connection"),
+)
+
+
+def error_kind(failure: Failure) -> str:
+    """Name a request failure for stats: ``http_500``, ``timeout``, ``dns``, ``connection``..."""
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    for types, kind in _ERROR_KINDS:
+        if failure.check(*(types if isinstance(types, tuple) else (types,))):
+            return kind
+    name = type(failure.value).__name__
+    return "too_large" if "maxsize" in str(failure.value).lower() else name.lower()
+
+
+def conditional_headers(known: KnownOrigin | None) -> dict[str, str]:
+    """Request headers that let the server answer 304 for a page we already stored."""
+    headers = {}
+    if known and known.etag:
+        headers["If-None-Match"] = known.etag
+    if known and known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
+
+
+def article_from_page(page: ExtractedPage, origin: str, **fields: Any) -> Article:
+    """Map an extracted page to a raw Article item (the pipelines clean it)."""
+    url = page.url if page.url and page.url.startswith(("http://", "https://")) else None
+    return Article(
+        origin=origin,
+        url=url,
+        title=page.title,
+        lead=page.lead,
+        body=page.body,
+        authors=list(page.authors),
+        published=page.published,
+        modified=page.modified,
+        publisher=page.publisher,
+        tags=list(page.tags),
+        language=page.language,
+        extraction=dict(page.extraction),
+        **fields,
+    )
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class PageSpider(Spider):
+    """Base of the web spiders: fetches pages, extracts articles off the reactor thread.
+
+    Stats: ``pages/not_modified`` (304 answers), ``pages/non_html``, ``pages/non_article``,
+    ``errors/<kind>``.
+    """
+
+    def page_request(self, url: str, known: KnownOrigin | None = None, **meta: Any) -> Request:
+        """A request for a page that may be an article; conditional when it is stored."""
+        return Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            headers=conditional_headers(known),
+            meta={"handle_httpstatus_list": [304], **meta},
+        )
+
+    async def extract(self, response: Response) -> ExtractedPage | None:
+        """Extract the page's article fields; None (counted) for a 304 or a non-HTML page."""
+        stats = self.crawler.stats
+        if response.status == 304:
+            stats.inc_value("pages/not_modified")
+            return None
+        content_type = _header(response, "Content-Type") or ""
+        if not isinstance(response, TextResponse) or "html" not in content_type.lower():
+            self.logger.info("Skipped %s: not an HTML page (%s)", response.url, content_type)
+            stats.inc_value("pages/non_html")
+            return None
+        return await asyncio.to_thread(extract_article, response.text, response.url)
+
+    def article_item(self, response: Response, page: ExtractedPage) -> Article:
+        """The item for an article page, with the validators for the next conditional request."""
+        return article_from_page(
+            page,
+            origin=canonical_url(response.url) or response.url,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+    async def parse_page(self, response: Response) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def on_error(self, failure: Failure) -> None:
+        """Log a failed request once, with its URL and reason, and count it by kind."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "request"
+        kind = error_kind(failure)
+        reason = (
+            f"HTTP {failure.value.response.status}"
+            if failure.check(HttpError)
+            else (str(failure.value) or type(failure.value).__name__)
+        )
+        self.logger.warning("Failed %s: %s", url, reason)
+        self.crawler.stats.inc_value(f"errors/{kind}")
