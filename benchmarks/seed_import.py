@@ -20,12 +20,14 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -430,34 +432,75 @@ def ceiling_import(root: Path, database: Path) -> int:
 
 # -- measuring -------------------------------------------------------------------------------
 
-_MEASURE = """
-import json, resource, subprocess, sys, time
-cmd, cwd, log = json.loads(sys.argv[1])
-start = time.perf_counter()
-with open(log, "wb") as out:
-    code = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT).returncode
-wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "wall": wall, "peak": peak}))
-"""
-"""Run in a fresh process per measurement, so RUSAGE_CHILDREN holds this command's peak only."""
-
 
 @dataclass(frozen=True, slots=True)
 class Measurement:
     code: int
     wall: float
     peak_mb: float
+    """Peak RSS of the largest single process (``ru_maxrss`` of the children)."""
+    tree_mb: float | None
+    """Peak of the summed PSS of the command's whole process tree (workers included), sampled
+    every 0.1 s from /proc; None where /proc is missing."""
 
 
 def measure(cmd: list[str], log: Path) -> Measurement:
-    payload = json.dumps([cmd, str(REPO_ROOT), str(log)])
+    """Run ``cmd`` from the repository root in a fresh process of its own and measure it."""
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, payload], capture_output=True, text=True, check=True
+        [sys.executable, str(Path(__file__).resolve()), "--measure-worker", str(log), *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result = json.loads(out.stdout)
     per_mb = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS
-    return Measurement(result["code"], result["wall"], result["peak"] / per_mb)
+    tree = result["tree_kb"] / 1024 if result["tree_kb"] else None
+    return Measurement(result["code"], result["wall"], result["peak"] / per_mb, tree)
+
+
+def measure_worker(log: Path, cmd: list[str]) -> dict[str, float]:
+    """Run ``cmd`` with its output in ``log``: wall time, children's ru_maxrss, tree peak PSS.
+
+    Runs in a fresh process per measurement, so RUSAGE_CHILDREN holds this command's peak only.
+    """
+    start = time.perf_counter()
+    tree_kb = 0
+    with log.open("wb") as out:
+        child = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
+        while child.poll() is None:
+            tree_kb = max(tree_kb, _tree_kb(child.pid))
+            time.sleep(0.1)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"code": child.returncode, "wall": wall, "peak": peak, "tree_kb": tree_kb}
+
+
+def _tree_kb(root: int) -> int:
+    """Summed PSS (else RSS) in KB of ``root`` and its descendants; 0 without /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, grown = {root}, True
+    while grown:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grown = bool(found)
+    total = 0
+    for pid in tree:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            try:
+                text = Path(f"/proc/{pid}/status").read_text().replace("VmRSS:", "Pss:")
+            except OSError:
+                continue
+        match = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
+        total += int(match[1]) if match else 0
+    return total
 
 
 def crawl_command(seeds: Path, database: Path) -> list[str]:
@@ -563,36 +606,54 @@ def log_summary(log: Path) -> tuple[Counter[str], int]:
 # -- reporting -------------------------------------------------------------------------------
 
 
-def rate(files: int, runs: list[Measurement]) -> tuple[float, float, float, float]:
-    """Best and median files/s, best wall time, and the highest peak RSS of the runs."""
-    walls = [m.wall for m in runs]
-    best, median = min(walls), statistics.median(walls)
-    return files / best, files / median, best, max(m.peak_mb for m in runs)
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Best and median files/s, best wall time and the highest peaks of a measure's runs."""
+
+    best: float
+    median: float
+    wall: float
+    peak_mb: float
+    tree_mb: float | None
+
+    @classmethod
+    def of(cls, files: int, runs: list[Measurement]) -> Summary:
+        walls = [m.wall for m in runs]
+        trees = [m.tree_mb for m in runs if m.tree_mb is not None]
+        return cls(
+            best=files / min(walls),
+            median=files / statistics.median(walls),
+            wall=min(walls),
+            peak_mb=max(m.peak_mb for m in runs),
+            tree_mb=max(trees) if trees else None,
+        )
 
 
 def print_report(
     corpus: Corpus, crawl: list[Measurement], ceiling: list[Measurement], repeat: int
 ) -> None:
-    width = 26
+    width = 24
     print(f"\n{'':{width}}{'files/s best':>14}{'files/s median':>16}{'wall s best':>13}"
-          f"{'peak MB':>10}")  # fmt: skip
-    crawl_rate = rate(corpus.files, crawl)
-    rows = [("scrapy crawl seeds", crawl_rate)]
+          f"{'peak MB 1 proc':>16}{'peak MB all':>13}")  # fmt: skip
+    rows = [("scrapy crawl seeds", Summary.of(corpus.files, crawl))]
     if ceiling:
-        rows.append(("ceiling (plain Python)", rate(corpus.files, ceiling)))
-    for label, (best, median, wall, peak) in rows:
-        print(f"{label:{width}}{best:>14,.1f}{median:>16,.1f}{wall:>13.2f}{peak:>10.1f}")
-    ratio = None
+        rows.append(("ceiling (plain Python)", Summary.of(corpus.files, ceiling)))
+    for label, r in rows:
+        tree = "n/a" if r.tree_mb is None else f"{r.tree_mb:.1f}"
+        print(f"{label:{width}}{r.best:>14,.1f}{r.median:>16,.1f}{r.wall:>13.2f}"
+              f"{r.peak_mb:>16.1f}{tree:>13}")  # fmt: skip
+    crawl_summary, ratio = rows[0][1], None
     if ceiling:
-        ratio = crawl_rate[0] / rows[1][1][0]
-        ratio_median = crawl_rate[1] / rows[1][1][1]
+        ratio = crawl_summary.best / rows[1][1].best
+        ratio_median = crawl_summary.median / rows[1][1].median
         print(f"{'ratio crawl / ceiling':{width}}{ratio:>14.3f}{ratio_median:>16.3f}")
-    print(f"({repeat} run(s) each; peak MB is the highest peak RSS of the runs)\n")
+    print(f"({repeat} run(s) each; peak MB: highest of the runs, of the largest process"
+          " (ru_maxrss) and of all processes (summed PSS, sampled))\n")  # fmt: skip
     status = "n/a (--skip-ceiling)"
     if ratio is not None:
         status = f"{_verdict(ratio >= TARGET_RATIO)} ({ratio:.3f})"
     print(f"target  ratio >= {TARGET_RATIO}: {status}")
-    peak = crawl_rate[3]
+    peak = max(crawl_summary.peak_mb, crawl_summary.tree_mb or 0)
     scope = "" if corpus.files >= TARGET_FILES else f" (measured at {corpus.files:,} files)"
     print(f"target  crawl peak < {TARGET_PEAK_MB} MB at {TARGET_FILES:,} files: "
           f"{_verdict(peak < TARGET_PEAK_MB)} ({peak:.1f} MB){scope}")  # fmt: skip
@@ -629,7 +690,10 @@ def print_checks(
     print(f"  rejected by reason {figures.get('rejected_by_reason')}; dates {figures.get('dates')}")
     quality = {k: figures[k] for k in ("undated", "no_authors", "no_publisher", "footer_leaks")}
     print(f"  quality   {quality}; distinct authors {figures['authors']}")
-    print(f"  languages {figures['languages']}")
+    languages = list(figures["languages"].items())
+    others = sum(count for _, count in languages[8:])
+    shown = ", ".join(f"{code} {count}" for code, count in languages[:8])
+    print(f"  languages {shown}" + (f", {len(languages) - 8} others {others}" if others else ""))
     mismatches, examples = field_mismatches(database, corpus)
     print(
         f"  fields: {sum(mismatches.values())} wrong dates/author lists"
@@ -648,6 +712,20 @@ def print_checks(
 # -- main ------------------------------------------------------------------------------------
 
 
+def code_version() -> str:
+    """The commit measured, and how many files differ from it (read-only git, no index lock)."""
+    git = ["git", "--no-optional-locks", "-C", str(REPO_ROOT)]
+    try:
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()  # fmt: skip
+        status = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, check=True).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    changed = len(status.splitlines())
+    return f"{head}" + (f" with {changed} modified files" if changed else "")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000, help="seed files to generate")
@@ -656,6 +734,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-ceiling", action="store_true", help="measure the crawl only")
     parser.add_argument("--repeat", type=int, default=1, metavar="K", help="runs per measure")
     parser.add_argument("--ceiling-worker", nargs=2, metavar=("DIR", "DB"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure-worker", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.files < 1 or args.repeat < 1:
         parser.error("--files and --repeat must be at least 1")
@@ -676,6 +755,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     for prefix in ("encoding", "footer", "date", "byline", "broken"):
         found = sorted((k, v) for k, v in corpus.traits.items() if k.startswith(prefix + ":"))
         print(f"  {prefix}: " + ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in found))
+    print(f"code: {code_version()}; load average before measuring: {os.getloadavg()[0]:.2f}")
     crawl: list[Measurement] = []
     for attempt in range(args.repeat):
         database, log = workdir / f"bench-{attempt}.sqlite3", workdir / f"crawl-{attempt}.log"
@@ -708,6 +788,10 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.measure_worker:
+        log, *cmd = args.measure_worker
+        print(json.dumps(measure_worker(Path(log), cmd)))
+        return 0
     if args.ceiling_worker:
         stored = ceiling_import(Path(args.ceiling_worker[0]), Path(args.ceiling_worker[1]))
         print(f"ceiling stored {stored} rows")

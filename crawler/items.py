@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.pages.base import ExtractedPage
 
 
 @dataclass(slots=True)
@@ -60,3 +64,23 @@ class Article:
 
     last_modified: str | None = None
     """HTTP ``Last-Modified`` of the page, kept with its origin for conditional requests."""
+
+    @classmethod
+    def from_page(cls, page: ExtractedPage, origin: str, **fields: Any) -> Article:
+        """The raw item for an extracted page (the pipelines clean it)."""
+        url = page.url if page.url and page.url.startswith(("http://", "https://")) else None
+        return cls(
+            origin=origin,
+            url=url,
+            title=page.title,
+            lead=page.lead,
+            body=page.body,
+            authors=list(page.authors),
+            published=page.published,
+            modified=page.modified,
+            publisher=page.publisher,
+            tags=list(page.tags),
+            language=page.language,
+            extraction=dict(page.extraction),
+            **fields,
+        )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
+from crawler.normalize.text import fold_line
+
 LEGACY_ENCODINGS = ("cp1250", "iso8859_2", "cp1251", "koi8_r", "cp1252")
 """Single-byte encodings tried when a file is not UTF-8; on a tie the earlier one wins."""
 
@@ -126,7 +128,7 @@ def _decode_legacy(data: bytes) -> str:
 
 def parse_seed(text: str) -> SeedDocument:
     """Split decoded seed text into header fields, title, lead, sources and paragraphs."""
-    lines = [folded for line in text.split("\n") if (folded := fold_whitespace(line))]
+    lines = [folded for line in text.split("\n") if (folded := fold_line(line))]
     if not lines:
         raise SeedFileError("empty")
     fields, header_end = _parse_header(lines)
@@ -153,14 +155,6 @@ def parse_seed(text: str) -> SeedDocument:
         source_refs=tuple(refs),
         paragraphs=tuple(rest[1:] if lead else rest),
     )
-
-
-def fold_whitespace(line: str) -> str:
-    """Collapse runs of whitespace (no-break spaces, tabs, BOMs too) to one space and strip."""
-    line = line.strip()
-    if "  " not in line and line.isprintable():  # fast path: no whitespace but single spaces
-        return line
-    return " ".join(line.replace("\ufeff", " ").split())
 
 
 def _parse_header(lines: list[str]) -> tuple[dict[str, str], int]:

@@ -16,11 +16,13 @@ PROJECT_ROOT = Path(closest_scrapy_cfg() or Path(__file__).parent.parent / "scra
 # Storage: CRAWLER_DATABASE_URL in the environment, or -s DATABASE_URL=..., else SQLite.
 DATABASE_URL = default_database_url(PROJECT_ROOT)
 STORAGE_BATCH_SIZE = 500
+STORAGE_PROCESS = True  # write batches in a dedicated process
 
 # Seed import
 SEEDS_PATH = str(PROJECT_ROOT / "seeds")
 SEEDS_MAX_FILE_SIZE = 5 * 1024 * 1024
 SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
+SEEDS_WORKERS = 0  # 0: one process per core
 
 # Dates more than this far in the future are rejected.
 DATES_DEFAULT_TIMEZONE = "UTC"

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from hashlib import blake2b
 
 _WORD = re.compile(r"\w+")
@@ -17,8 +18,11 @@ MAX_BLOCK_CHARS = 1000
 """Longer paragraphs are never learned or removed as repeated blocks (and cost no fingerprint)."""
 
 
+@lru_cache(maxsize=4096)
 def block_key(paragraph: str) -> str:
-    """Fingerprint of a paragraph that ignores case, punctuation and spacing."""
+    """Fingerprint of a paragraph that ignores case, punctuation and spacing.
+
+    Cached: footer paragraphs recur in document after document."""
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", paragraph).casefold()))
 
 
@@ -208,6 +212,14 @@ def _is_repeated(paragraph: str, repeated: Collection[str]) -> bool:
     return bool(key) and (key in repeated or _digest(key) in repeated)
 
 
+def edge_digests(paragraphs: Sequence[str], edge: int = 8) -> frozenset[str]:
+    """Digests of a document's edge paragraphs (the first 2 and the last ``edge``): what
+    RepeatedBlocks counts."""
+    edges = [*paragraphs[:2], *paragraphs[max(0, len(paragraphs) - edge) :]]
+    keys = [block_key(p) for p in edges if len(p) <= MAX_BLOCK_CHARS]
+    return frozenset(_digest(key) for key in keys if key)
+
+
 class RepeatedBlocks:
     """Learns blocks that repeat across many documents of one group (publisher or folder).
 
@@ -233,13 +245,14 @@ class RepeatedBlocks:
 
     def add(self, group: str, paragraphs: Sequence[str]) -> None:
         """Count one document's edge paragraphs in its group."""
+        self.add_digests(group, edge_digests(paragraphs, self.edge))
+
+    def add_digests(self, group: str, digests: Collection[str]) -> None:
+        """Count one document's ``edge_digests`` (computed wherever is cheapest) in its group."""
         counts = self._groups.get(group)
         if counts is None:
             counts = self._groups[group] = _GroupCounts()
-        edges = [*paragraphs[:2], *paragraphs[max(0, len(paragraphs) - self.edge) :]]
-        keys = [block_key(p) for p in edges if len(p) <= MAX_BLOCK_CHARS]
-        digests = {_digest(key) for key in keys if key}
-        counts.add(digests, self.bucket, self.min_documents)
+        counts.add(set(digests), self.bucket, self.min_documents)
 
     def repeated(self, group: str) -> frozenset[str]:
         """Digests of blocks in >= ``min_documents`` and >= ``min_share`` of the group's docs."""

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 
+def fold_line(line: str) -> str:
+    """Collapse runs of whitespace (no-break spaces, tabs, BOMs too) to one space and strip."""
+    line = line.strip()
+    if "  " not in line and line.isprintable():  # fast path: no whitespace but single spaces
+        return line
+    return " ".join(line.replace("\ufeff", " ").split())
+
+
 def fold_whitespace(text: str | None) -> str | None:
-    """Collapse runs of whitespace (no-break spaces included) to one space; blank -> None."""
-    if text is None:
-        return None
-    folded = " ".join(text.split())
-    return folded or None
+    """Like ``fold_line``, for optional values: None and blank text give None."""
+    return (fold_line(text) or None) if text is not None else None
 
 
 def split_paragraphs(body: str | None) -> list[str]:
@@ -19,7 +24,7 @@ def split_paragraphs(body: str | None) -> list[str]:
     """
     if not body:
         return []
-    return [p for p in map(fold_whitespace, body.splitlines()) if p]
+    return [p for p in map(fold_line, body.splitlines()) if p]
 
 
 def join_paragraphs(paragraphs: list[str]) -> str:

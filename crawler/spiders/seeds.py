@@ -3,106 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
-from collections.abc import AsyncIterator, Iterator, Sequence
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
-from w3lib.encoding import html_to_unicode
 
 from crawler.items import Article
 from crawler.normalize.boilerplate import RepeatedBlocks
-from crawler.pages import extract_article
 from crawler.rejects import reject
-from crawler.seedfiles import SeedFileError, decode_text, parse_seed
-
-TEXT_SUFFIXES = frozenset({".txt"})
-PAGE_SUFFIXES = frozenset({".html", ".htm"})
-CHUNK = 256
-"""Files read and parsed per worker-thread call."""
-
-
-def iter_seed_files(root: Path) -> Iterator[Path]:
-    """Yield the text exports and saved pages under ``root`` (or ``root`` itself), sorted."""
-    if root.is_file():
-        yield root
-        return
-    for directory, subdirs, files in os.walk(root):
-        subdirs.sort()
-        for name in sorted(files):
-            path = Path(directory, name)
-            if path.suffix.lower() in TEXT_SUFFIXES | PAGE_SUFFIXES:
-                yield path
-
-
-def read_seed_file(path: Path, max_size: int) -> Article:
-    """Read one seed file into a raw Article; raises SeedFileError with a reason."""
-    try:
-        size = path.stat().st_size
-        if size > max_size:
-            raise SeedFileError("too_large", f"{size} bytes is over the {max_size}-byte limit")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SeedFileError("unreadable", exc.strerror or str(exc)) from None
-    origin, group = path.resolve().as_uri(), str(path.parent)
-    if path.suffix.lower() in PAGE_SUFFIXES:
-        return _page_article(data, origin, group)
-    doc = parse_seed(decode_text(data))
-    return Article(
-        origin=origin,
-        title=doc.title,
-        lead=doc.lead,
-        body="\n\n".join(doc.paragraphs),
-        authors=[doc.byline] if doc.byline else [],
-        published=doc.date,
-        source_refs=[{"name": ref.name, "url": ref.url} for ref in doc.source_refs],
-        group=group,
-    )
-
-
-def _page_article(data: bytes, origin: str, group: str) -> Article:
-    if not data.strip():
-        raise SeedFileError("empty", "empty file")
-    _, html = html_to_unicode(None, data)
-    page = extract_article(html)
-    if not page.is_article:
-        raise SeedFileError("not_an_article", "saved page holds no article")
-    url = page.url if page.url and page.url.startswith(("http://", "https://")) else None
-    return Article(
-        origin=origin,
-        url=url,
-        title=page.title,
-        lead=page.lead,
-        body=page.body,
-        authors=list(page.authors),
-        published=page.published,
-        modified=page.modified,
-        publisher=page.publisher,
-        tags=list(page.tags),
-        language=page.language,
-        group=group,
-        extraction=dict(page.extraction),
-    )
-
-
-def _learning_paragraphs(path: Path, max_size: int) -> tuple[str, Sequence[str]] | None:
-    if path.suffix.lower() not in TEXT_SUFFIXES:
-        return None
-    try:
-        article = read_seed_file(path, max_size)
-    except SeedFileError:
-        return None
-    return article.group or "", (article.body or "").split("\n\n")
+from crawler.seedfolder import CHUNK, iter_seed_files, learn_chunk, read_chunk
 
 
 class SeedsSpider(Spider):
     """Imports every ``.txt`` export and saved ``.html``/``.htm`` page under a path.
 
     Usage: ``scrapy crawl seeds [-a path=DIR_OR_FILE]``. Settings: ``SEEDS_PATH`` (default
-    folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``. Files are read
+    folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
+    ``SEEDS_WORKERS`` (processes that read and parse; default: one per core). Files are read
     twice: a first pass learns the blocks repeated across each folder's documents (footers of
     publishers not known in advance), the second yields one item per file.
     """
@@ -123,6 +48,7 @@ class SeedsSpider(Spider):
         spider.max_size = settings.getint("SEEDS_MAX_FILE_SIZE")
         spider.min_documents = settings.getint("SEEDS_BOILERPLATE_MIN_DOCUMENTS", 5)
         spider.max_pending = 4 * settings.getint("STORAGE_BATCH_SIZE", 500)
+        spider.workers = settings.getint("SEEDS_WORKERS") or os.cpu_count() or 1
         return spider
 
     async def start(self) -> AsyncIterator[Article]:
@@ -133,35 +59,50 @@ class SeedsSpider(Spider):
             raise CloseSpider("path_not_found")
         files = await asyncio.to_thread(lambda: list(iter_seed_files(root)))
         self.crawler.stats.set_value("seeds/files", len(files))
-        self.boilerplate = RepeatedBlocks(min_documents=self.min_documents)
-        for start in range(0, len(files), CHUNK):
-            await asyncio.to_thread(self._learn, files[start : start + CHUNK])
-        for start in range(0, len(files), CHUNK):
-            for path, result in await asyncio.to_thread(self._read, files[start : start + CHUNK]):
-                if isinstance(result, SeedFileError):
-                    reject(self.crawler.stats, path.resolve().as_uri(), result.reason, str(result))
-                else:
-                    yield result
-            await self._wait_for_pipelines()
-
-    def _learn(self, paths: Sequence[Path]) -> None:
-        assert self.boilerplate is not None
-        for path in paths:
-            learned = _learning_paragraphs(path, self.max_size)
-            if learned:
-                self.boilerplate.add(*learned)
-
-    def _read(self, paths: Sequence[Path]) -> list[tuple[Path, Article | SeedFileError]]:
-        results: list[tuple[Path, Article | SeedFileError]] = []
-        for path in paths:
-            try:
-                results.append((path, read_seed_file(path, self.max_size)))
-            except SeedFileError as exc:
-                results.append((path, exc))
-        return results
+        chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+        with _executor(len(chunks), self.workers) as pool:
+            self.boilerplate = RepeatedBlocks(min_documents=self.min_documents)
+            started = time.monotonic()
+            async for learned in _in_order(pool, learn_chunk, chunks, self.max_size):
+                for group, digests in learned:
+                    self.boilerplate.add_digests(group, digests)
+            self.logger.info(
+                "Learned repeated blocks from %d files in %.1f s",
+                len(files),
+                time.monotonic() - started,
+            )
+            async for results in _in_order(pool, read_chunk, chunks, self.max_size):
+                for path, outcome in results:
+                    if isinstance(outcome, Article):
+                        yield outcome
+                    else:
+                        reject(self.crawler.stats, path.resolve().as_uri(), *outcome)
+                await self._wait_for_pipelines()
 
     async def _wait_for_pipelines(self) -> None:
         """Hold back while too many items are in the pipelines (bounded memory)."""
         slot = self.crawler.engine.scraper.slot if self.crawler.engine else None
         while slot is not None and slot.itemproc_size > self.max_pending:
             await asyncio.sleep(0.005)
+
+
+def _executor(chunks: int, workers: int) -> Executor:
+    """Worker processes for large folders (both cores parse); a thread for small ones."""
+    if chunks < 2 or workers < 2:
+        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
+async def _in_order(
+    pool: Executor, function: Any, chunks: Sequence[Sequence[Path]], *args: Any
+) -> AsyncIterator[Any]:
+    """Run ``function(chunk, *args)`` for every chunk on the pool, a few ahead, in order."""
+    loop = asyncio.get_running_loop()
+    ahead = max(2, getattr(pool, "_max_workers", 1) * 2)
+    pending: deque[asyncio.Future[Any]] = deque()
+    for chunk in chunks:
+        pending.append(loop.run_in_executor(pool, function, chunk, *args))
+        if len(pending) >= ahead:
+            yield await pending.popleft()
+    while pending:
+        yield await pending.popleft()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from crawler.items import Article as ArticleItem
@@ -23,6 +23,12 @@ from crawler.storage.models import (
 from crawler.storage.models import (
     Fingerprint as FingerprintRow,
 )
+
+MIN_SHARED_SKETCH = 2
+"""Sketch values an article must share with an item to be compared with it in full."""
+
+MAX_SKETCH_POSTINGS = 50
+"""A sketch value held by more articles than this is a common phrase, not a clue: ignored."""
 
 _CONTENT = ("title", "lead", "body", "published", "modified")
 _FILLABLE = ("url", "lead", "published", "modified", "publisher", "language")
@@ -115,9 +121,11 @@ class _Batch:
             self.by_title[key].add(article_id)
         self.by_sketch: dict[int, set[str]] = defaultdict(set)
         values = {v for fp in fps for v in fp.sketch}
+        hubs = select(FingerprintRow.value).where(FingerprintRow.value.in_(values))
+        hubs = hubs.group_by(FingerprintRow.value).having(func.count() > MAX_SKETCH_POSTINGS)
         for value, article_id in s.execute(
             select(FingerprintRow.value, FingerprintRow.article_id).where(
-                FingerprintRow.value.in_(values)
+                FingerprintRow.value.in_(values), FingerprintRow.value.not_in(hubs)
             )
         ):
             self.by_sketch[value].add(article_id)
@@ -136,8 +144,8 @@ class _Batch:
 
     def _candidates(self, item: ArticleItem, fp: Fingerprint) -> set[str]:
         ids = set(self.by_title.get(fp.title_key, ()))
-        for value in fp.sketch:
-            ids |= self.by_sketch.get(value, set())
+        shared = Counter(i for value in fp.sketch for i in self.by_sketch.get(value, ()))
+        ids.update(i for i, n in shared.items() if n >= MIN_SHARED_SKETCH)
         for found in (self.by_url.get(item.url or ""), self.by_hash.get(fp.content_hash)):
             if found:
                 ids.add(found)
@@ -329,7 +337,7 @@ class _Batch:
             new_rows = [
                 {k: v for k, v in self.rows[i].items() if k in columns} for i in self.new_ids
             ]
-            s.execute(insert(Article), new_rows)
+            s.execute(insert(Article.__table__), new_rows)
         updates = [{"id": i, **{c: self.rows[i][c] for c in cs}} for i, cs in self.changed.items()]
         if updates:
             s.execute(update(Article), updates)
@@ -343,13 +351,13 @@ class _Batch:
             for v in set(self.known_fps[i].sketch)
         ]
         if sketch_rows:
-            s.execute(insert(FingerprintRow), sketch_rows)
+            s.execute(insert(FingerprintRow.__table__), sketch_rows)
         if self.new_origins:
-            s.execute(insert(Origin), self.new_origins)
+            s.execute(insert(Origin.__table__), self.new_origins)
         if self.touched_origins:
             s.execute(update(Origin), self.touched_origins)
         if self.revisions:
-            s.execute(insert(Revision), self.revisions)
+            s.execute(insert(Revision.__table__), self.revisions)
         self._write_authors()
 
     def _write_authors(self) -> None:
@@ -366,7 +374,7 @@ class _Batch:
             for position, name in enumerate(dict.fromkeys(names))
         ]
         if links:
-            s.execute(insert(ArticleAuthor), links)
+            s.execute(insert(ArticleAuthor.__table__), links)
 
 
 def author_ids(session: Session, names: set[str]) -> dict[str, int]:

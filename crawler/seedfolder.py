@@ -1,0 +1,101 @@
+"""Reading seed folders: files to raw Article items; runs in worker processes, so it imports
+nothing heavy (page extraction is loaded only for saved pages)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from crawler.items import Article
+from crawler.normalize.boilerplate import edge_digests
+from crawler.seedfiles import SeedFileError, decode_text, parse_seed
+
+TEXT_SUFFIXES = frozenset({".txt"})
+PAGE_SUFFIXES = frozenset({".html", ".htm"})
+CHUNK = 256
+"""Files read and parsed per worker call."""
+
+
+def iter_seed_files(root: Path) -> Iterator[Path]:
+    """Yield the text exports and saved pages under ``root`` (or ``root`` itself), sorted."""
+    if root.is_file():
+        yield root
+        return
+    for directory, subdirs, files in os.walk(root):
+        subdirs.sort()
+        for name in sorted(files):
+            path = Path(directory, name)
+            if path.suffix.lower() in TEXT_SUFFIXES | PAGE_SUFFIXES:
+                yield path
+
+
+def read_seed_file(path: Path, max_size: int) -> Article:
+    """Read one seed file into a raw Article; raises SeedFileError with a reason."""
+    try:
+        size = path.stat().st_size
+        if size > max_size:
+            raise SeedFileError("too_large", f"{size} bytes is over the {max_size}-byte limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SeedFileError("unreadable", exc.strerror or str(exc)) from None
+    origin, group = path.resolve().as_uri(), str(path.parent)
+    if path.suffix.lower() in PAGE_SUFFIXES:
+        return _page_article(data, origin, group)
+    doc = parse_seed(decode_text(data))
+    body = "\n\n".join(doc.paragraphs)
+    return Article(
+        origin=origin,
+        title=doc.title,
+        lead=doc.lead,
+        body=body,
+        authors=[doc.byline] if doc.byline else [],
+        published=doc.date,
+        source_refs=[{"name": ref.name, "url": ref.url} for ref in doc.source_refs],
+        group=group,
+    )
+
+
+def _page_article(data: bytes, origin: str, group: str) -> Article:
+    if not data.strip():
+        raise SeedFileError("empty", "empty file")
+    from w3lib.encoding import html_to_unicode
+
+    from crawler.pages import extract_article
+
+    _, html = html_to_unicode(None, data)
+    page = extract_article(html)
+    if not page.is_article:
+        raise SeedFileError("not_an_article", "saved page holds no article")
+    return Article.from_page(page, origin, group=group)
+
+
+Outcome = Article | tuple[str, str]
+"""A read file: its Article, or the (reason, message) it was rejected for."""
+
+
+def read_chunk(paths: Sequence[Path], max_size: int) -> list[tuple[Path, Outcome]]:
+    """Read and parse files (in a worker process): one outcome per path."""
+    results: list[tuple[Path, Outcome]] = []
+    for path in paths:
+        try:
+            results.append((path, read_seed_file(path, max_size)))
+        except SeedFileError as exc:
+            results.append((path, (exc.reason, str(exc))))
+    return results
+
+
+def learn_chunk(paths: Sequence[Path], max_size: int) -> list[tuple[str, frozenset[str]]]:
+    """The (group, edge digests) of the readable text exports among ``paths`` (in a worker)."""
+    learned = []
+    for path in paths:
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        try:
+            if path.stat().st_size > max_size:
+                continue
+            doc = parse_seed(decode_text(path.read_bytes()))
+        except (OSError, SeedFileError):
+            continue
+        learned.append((str(path.parent), edge_digests(doc.paragraphs)))
+    return learned
