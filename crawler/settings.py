@@ -39,6 +39,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StoragePipeline": 500,
 }
 TELNETCONSOLE_ENABLED = False
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalRequestMiddleware": 550,
+}
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,

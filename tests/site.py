@@ -12,9 +12,10 @@ import re
 import socket
 import sys
 import threading
+import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
@@ -269,6 +270,8 @@ class Hit:
     path: str
     status: int
     conditional: bool
+    at: float = field(default=0.0, compare=False)
+    """``time.monotonic()`` when the request was served (for politeness checks)."""
 
 
 class _Response(NamedTuple):
@@ -552,7 +555,7 @@ class AnalysisSite:
         conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
         with self._lock:
             response = self._route(path, query, headers)
-            self.hits.append(Hit(method, target, response.status, conditional))
+            self.hits.append(Hit(method, target, response.status, conditional, time.monotonic()))
         return response
 
     _LISTING = re.compile(r"^/(category/analysis|tag/([^/]+)|author/([^/]+))/(?:page/(\d+)/)?$")

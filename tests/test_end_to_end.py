@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import ROOT, export
+from tests.cli import scrapy as run
 from tests.conftest import make_text
-
-ROOT = Path(__file__).resolve().parent.parent
-SCRAPY = [sys.executable, "-m", "scrapy"]
 
 FOOTER = (
     "Support Us\n\nIf content prepared by Warsaw Institute team is useful for you, please "
@@ -97,24 +94,6 @@ def folder(tmp_path_factory) -> Path:
     (root / "broken" / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (root / "broken" / "no-header.txt").write_text("Just some text\n\nwithout any header at all.\n")
     return root
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SCRAPY, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def export(db_url: str, *options: str) -> list[dict]:
-    result = run("export", "-o", "-", "-s", f"DATABASE_URL={db_url}", *options)
-    assert result.returncode == 0, result.stderr
-    assert "\\u" not in result.stdout  # ordinary letters are written as they are
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,11 @@ _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+
 
 @dataclass
 class SiteState:
-    """One site's progress in a run: pages scheduled and the trap guard."""
+    """One site's progress in a run: the pages scheduled (the page budget) and the trap guard."""
 
     profile: SiteProfile
     guard: PatternGuard
-    pages: int = 0
+    scheduled: set[str] = field(default_factory=set)
     sitemaps: int = 0
 
 
@@ -65,7 +65,7 @@ class AnalysisSpider(PageSpider):
         self.site_name = site
         self.start_urls_arg = start_urls
         self.sites: dict[str, SiteState] = {}
-        self.known: dict[str, KnownOrigin] = {}
+        self.known_origins: dict[str, KnownOrigin] = {}
         self.fresh: set[str] = set()
         self.links = LinkExtractor(tags=("a", "area"), attrs=("href",), unique=True)
 
@@ -99,7 +99,7 @@ class AnalysisSpider(PageSpider):
             self.crawler.stats.set_value("run/failed", "bad site configuration")
             raise CloseSpider("bad_sites") from None
         hosts = {h for p in profiles for h in p.hosts}
-        self.known = await asyncio.to_thread(self._load_known, hosts)
+        self.known_origins = await asyncio.to_thread(self._load_known, hosts)
         for profile in profiles:
             self.sites[profile.name] = SiteState(profile, PatternGuard(self.pattern_limit))
         for profile in profiles:
@@ -141,21 +141,21 @@ class AnalysisSpider(PageSpider):
             stats.inc_value(f"discovery/skipped_{verdict}")
             return None
         assert canonical is not None
-        known = self.known.get(canonical)
-        if canonical in self.fresh:
+        if canonical in self.fresh or canonical in state.scheduled:
             return None
+        known = self.known_origins.get(canonical)
         if known and modified and modified <= known.last_seen:
             self.fresh.add(canonical)  # unchanged since stored: no request, now or via links
             stats.inc_value("pages/skipped_unchanged")
             return None
-        if state.pages >= state.profile.max_pages:
+        if len(state.scheduled) >= state.profile.max_pages:
             stats.inc_value("discovery/skipped_max_pages")
             return None
         if not listing and not state.guard.admit(canonical):
             stats.inc_value("discovery/skipped_pattern")
             return None
-        state.pages += 1
-        return self.page_request(canonical, known, site=site, link_depth=depth)
+        state.scheduled.add(canonical)
+        return self.page_request(canonical, site=site, link_depth=depth)
 
     # -- callbacks --------------------------------------------------------------------------
 

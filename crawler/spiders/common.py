@@ -21,7 +21,6 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from crawler.items import Article
 from crawler.normalize.urls import canonical_url
 from crawler.pages import ExtractedPage, extract_article
-from crawler.storage.repository import KnownOrigin
 
 _ERROR_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
     ((TimeoutError, TCPTimedOutError), "timeout"),
@@ -41,16 +40,6 @@ def error_kind(failure: Failure) -> str:
     return "too_large" if "maxsize" in str(failure.value).lower() else name.lower()
 
 
-def conditional_headers(known: KnownOrigin | None) -> dict[str, str]:
-    """Request headers that let the server answer 304 for a page we already stored."""
-    headers = {}
-    if known and known.etag:
-        headers["If-None-Match"] = known.etag
-    if known and known.last_modified:
-        headers["If-Modified-Since"] = known.last_modified
-    return headers
-
-
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -63,15 +52,10 @@ class PageSpider(Spider):
     ``errors/<kind>``.
     """
 
-    def page_request(self, url: str, known: KnownOrigin | None = None, **meta: Any) -> Request:
-        """A request for a page that may be an article; conditional when it is stored."""
-        return Request(
-            url,
-            callback=self.parse_page,
-            errback=self.on_error,
-            headers=conditional_headers(known),
-            meta={"handle_httpstatus_list": [304], **meta},
-        )
+    def page_request(self, url: str, **meta: Any) -> Request:
+        """A request for a page that may be an article (made conditional, for a stored page,
+        by ConditionalRequestMiddleware)."""
+        return Request(url, callback=self.parse_page, errback=self.on_error, meta=meta)
 
     async def extract(self, response: Response) -> ExtractedPage | None:
         """Extract the page's article fields; None (counted) for a 304 or a non-HTML page."""

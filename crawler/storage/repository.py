@@ -405,7 +405,9 @@ class KnownOrigin:
 
 def known_origins(session: Session, hosts: Iterable[str]) -> dict[str, KnownOrigin]:
     """Return the stored origins on the given hosts (http and https), by URI."""
-    prefixes = [f"{scheme}://{host}/" for host in hosts for scheme in ("http", "https")]
+    prefixes = [
+        f"{scheme}://{host}{end}" for host in hosts for scheme in ("http", "https") for end in "/:"
+    ]
     if not prefixes:
         return {}
     query = select(Origin.uri, Origin.etag, Origin.last_modified, Origin.last_seen).where(
