@@ -1,9 +1,14 @@
-"""Downloader middleware for incremental crawls: conditional requests for stored pages."""
+"""Downloader middlewares: conditional requests, a contactable user agent, robots.txt for all."""
 
 from __future__ import annotations
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.normalize.urls import canonical_url
 from crawler.storage.repository import KnownOrigin
@@ -44,3 +49,35 @@ class ConditionalRequestMiddleware:
             if 304 not in allowed:
                 request.meta["handle_httpstatus_list"] = [*allowed, 304]
         return None
+
+
+class ContactUserAgentMiddleware(UserAgentMiddleware):
+    """Sends ``USER_AGENT`` with ``{contact}`` replaced by ``CRAWLER_CONTACT_URL``, so site
+    owners can reach whoever runs the crawl."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
+        settings = crawler.settings
+        agent = settings["USER_AGENT"].replace("{contact}", settings["CRAWLER_CONTACT_URL"])
+        middleware = cls(agent)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's RobotsTxtMiddleware, fixed for requests that wait together for one robots.txt.
+
+    In Scrapy 2.19 every request that arrives while a host's robots.txt is being fetched
+    awaits the same Deferred; each waiter chains a callback, so all but the first receive
+    ``None`` ("no robots.txt") and are let through unchecked. When many requests start at
+    once (a resumed JOBDIR crawl), disallowed pages were fetched. The parser is stored before
+    the Deferred fires, so a waiter that got ``None`` takes it from there.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        if parser is None:
+            stored = self._parsers.get(urlparse_cached(request).netloc)
+            if stored is not None and not isinstance(stored, Deferred):
+                return stored
+        return parser

@@ -40,6 +40,10 @@ ITEM_PIPELINES = {
 }
 TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "crawler.middlewares.ConditionalRequestMiddleware": 550,
 }
 EXTENSIONS = {
@@ -54,8 +58,9 @@ LOG_LEVEL = "INFO"
 
 # Web crawls: polite by default.
 SITES_FILE = str(PROJECT_ROOT / "seeds" / "sites.toml")
-CRAWLER_CONTACT_URL = "https://github.com/analysis-crawler/crawler"
-USER_AGENT = f"crawler/0.1 (analysis article crawler; +{CRAWLER_CONTACT_URL})"
+CRAWLER_CONTACT_URL = "https://github.com/analysis-crawler/crawler"  # set yours
+USER_AGENT = "crawler/0.1 (analysis article crawler; +{contact})"
+ROBOTSTXT_USER_AGENT = "crawler"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

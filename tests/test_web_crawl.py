@@ -248,3 +248,20 @@ def test_robots_crawl_delay_is_honoured(tmp_path):
     assert len(gaps) >= 4
     # Scrapy randomizes a delay between 0.5 and 1.5 times its value
     assert min(gaps) >= 0.6 * 0.5 - 0.05
+
+
+def test_an_interrupted_crawl_resumes_from_its_jobdir(tmp_path):
+    with AnalysisSite(articles=12, seed=11) as site:
+        sites = sites_file(tmp_path, site, max_pages=200, max_depth=4)
+        db_url = f"sqlite:///{tmp_path / 'job.sqlite3'}"
+        job = ["-s", f"JOBDIR={tmp_path / 'job'}"]
+        slow = ["-s", "CONCURRENT_REQUESTS=1", "-s", "CLOSESPIDER_PAGECOUNT=12"]
+        stopped = crawl(db_url, sites, *job, *slow)
+        assert stopped.returncode != 0  # an interrupted run is not a finished one
+        assert "closespider_pagecount" in stopped.stderr
+        partial = len(export(db_url))
+        assert 0 < partial < len(site.articles)
+        resumed = crawl(db_url, sites, *job)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        titles = [a["title"] for a in export(db_url)]
+    assert sorted(titles) == sorted(a.title for a in site.articles)

@@ -161,7 +161,7 @@ class AnalysisSpider(PageSpider):
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         site = response.meta["site"]
-        urls = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         for url in urls or [urljoin(response.url, "/sitemap.xml")]:
             yield self._xml_request(url, self.parse_sitemap, site)
 

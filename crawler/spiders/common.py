@@ -6,6 +6,15 @@ import asyncio
 from typing import Any
 
 from scrapy import Request, Spider
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -22,10 +31,21 @@ from crawler.items import Article
 from crawler.normalize.urls import canonical_url
 from crawler.pages import ExtractedPage, extract_article
 
-_ERROR_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
-    ((TimeoutError, TCPTimedOutError), "timeout"),
-    (DNSLookupError, "dns"),
-    ((ConnectError, ConnectionLost, ResponseNeverReceived, ResponseFailed), "connection"),
+_ERROR_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
+    ((CannotResolveHostError, DNSLookupError), "dns"),
+    (
+        (
+            DownloadConnectionRefusedError,
+            DownloadFailedError,
+            ResponseDataLossError,
+            ConnectError,
+            ConnectionLost,
+            ResponseNeverReceived,
+            ResponseFailed,
+        ),
+        "connection",
+    ),
 )
 
 
@@ -34,10 +54,12 @@ def error_kind(failure: Failure) -> str:
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
     for types, kind in _ERROR_KINDS:
-        if failure.check(*(types if isinstance(types, tuple) else (types,))):
+        if failure.check(*types):
             return kind
-    name = type(failure.value).__name__
-    return "too_large" if "maxsize" in str(failure.value).lower() else name.lower()
+    message = str(failure.value).lower()
+    if failure.check(DownloadCancelledError) or "maxsize" in message or "max size" in message:
+        return "too_large"
+    return type(failure.value).__name__.lower()
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -92,5 +114,20 @@ class PageSpider(Spider):
             if failure.check(HttpError)
             else (str(failure.value) or type(failure.value).__name__)
         )
-        self.logger.warning("Failed %s: %s", url, reason)
+        if not self._logged_by_scrapy(failure):
+            self.logger.warning("Failed %s: %s", url, reason)
         self.crawler.stats.inc_value(f"errors/{kind}")
+
+    def _logged_by_scrapy(self, failure: Failure) -> bool:
+        """Whether Scrapy already logged this failure with its URL and reason: a request
+        dropped by a middleware (oversized or undecompressable body), or retries given up."""
+        if failure.check(DownloadCancelledError) or (
+            failure.check(IgnoreRequest) and not failure.check(HttpError)
+        ):
+            return True
+        request = getattr(failure, "request", None)
+        if request is None:
+            return False
+        retries = request.meta.get("retry_times", 0)
+        limit = request.meta.get("max_retry_times", self.settings.getint("RETRY_TIMES"))
+        return retries > 0 and retries >= limit
