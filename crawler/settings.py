@@ -22,6 +22,7 @@ STORAGE_PROCESS = True  # write batches in a dedicated process
 SEEDS_PATH = str(PROJECT_ROOT / "seeds")
 SEEDS_MAX_FILE_SIZE = 5 * 1024 * 1024
 SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
+SEEDS_BOILERPLATE_SAMPLE = 2000  # files per folder read to learn repeated blocks
 SEEDS_WORKERS = 0  # 0: one process per core
 
 # Dates more than this far in the future are rejected.

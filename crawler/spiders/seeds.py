@@ -19,7 +19,7 @@ from scrapy.exceptions import CloseSpider
 from crawler.items import Article
 from crawler.normalize.boilerplate import RepeatedBlocks
 from crawler.rejects import reject
-from crawler.seedfolder import CHUNK, iter_seed_files, learn_chunk, read_chunk
+from crawler.seedfolder import CHUNK, iter_seed_files, learn_chunk, learning_sample, read_chunk
 
 
 class SeedsSpider(Spider):
@@ -27,6 +27,7 @@ class SeedsSpider(Spider):
 
     Usage: ``scrapy crawl seeds [-a path=DIR_OR_FILE]``. Settings: ``SEEDS_PATH`` (default
     folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
+    ``SEEDS_BOILERPLATE_SAMPLE`` (files per folder read to learn boilerplate),
     ``SEEDS_WORKERS`` (processes that read and parse; default: one per core). Files are read
     twice: a first pass learns the blocks repeated across each folder's documents (footers of
     publishers not known in advance), the second yields one item per file.
@@ -47,6 +48,7 @@ class SeedsSpider(Spider):
         spider.path = spider.path or settings["SEEDS_PATH"]
         spider.max_size = settings.getint("SEEDS_MAX_FILE_SIZE")
         spider.min_documents = settings.getint("SEEDS_BOILERPLATE_MIN_DOCUMENTS", 5)
+        spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 2000)
         spider.max_pending = 4 * settings.getint("STORAGE_BATCH_SIZE", 500)
         spider.workers = settings.getint("SEEDS_WORKERS") or os.cpu_count() or 1
         return spider
@@ -59,16 +61,17 @@ class SeedsSpider(Spider):
             raise CloseSpider("path_not_found")
         files = await asyncio.to_thread(lambda: list(iter_seed_files(root)))
         self.crawler.stats.set_value("seeds/files", len(files))
-        chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+        chunks = _chunks(files)
+        sample = learning_sample(files, self.learning_sample)
         with _executor(len(chunks), self.workers) as pool:
             self.boilerplate = RepeatedBlocks(min_documents=self.min_documents)
             started = time.monotonic()
-            async for learned in _in_order(pool, learn_chunk, chunks, self.max_size):
+            async for learned in _in_order(pool, learn_chunk, _chunks(sample), self.max_size):
                 for group, digests in learned:
                     self.boilerplate.add_digests(group, digests)
             self.logger.info(
                 "Learned repeated blocks from %d files in %.1f s",
-                len(files),
+                len(sample),
                 time.monotonic() - started,
             )
             async for results in _in_order(pool, read_chunk, chunks, self.max_size):
@@ -84,6 +87,10 @@ class SeedsSpider(Spider):
         slot = self.crawler.engine.scraper.slot if self.crawler.engine else None
         while slot is not None and slot.itemproc_size > self.max_pending:
             await asyncio.sleep(0.005)
+
+
+def _chunks(paths: Sequence[Path]) -> list[Sequence[Path]]:
+    return [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
 
 
 def _executor(chunks: int, workers: int) -> Executor:
