@@ -177,7 +177,18 @@ def test_repeated_footer_of_another_publisher_is_learned_and_removed():
         body, footer = split_footer(document, repeated)
         assert body == document[1:4]
         assert footer.removed == 3
-    assert blocks.repeated("warsaw") == frozenset()
+    # corpus-wide boilerplate applies to every group, even one not seen yet
+    assert blocks.repeated("warsaw") == repeated
+
+
+def test_footer_scattered_over_many_folders_is_learned_from_the_whole_corpus():
+    blocks = RepeatedBlocks()
+    for number in range(100):  # a quarter of the corpus, but one document per folder
+        document = other_document(number) if number % 4 == 0 else [*BODY, f"Closing {number}."]
+        blocks.add(f"folder-{number % 25}", document)
+    for folder in range(25):
+        assert block_digest(OTHER_FOOTER[-1]) in blocks.repeated(f"folder-{folder}")
+    assert block_digest(f"Closing {3}.") not in blocks.repeated("folder-3")
 
 
 def test_split_footer_accepts_plain_block_keys():

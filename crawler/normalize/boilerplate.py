@@ -220,6 +220,10 @@ def edge_digests(paragraphs: Sequence[str], edge: int = 8) -> frozenset[str]:
     return frozenset(_digest(key) for key in keys if key)
 
 
+CORPUS = ""
+"""Group name under which every document is counted as well."""
+
+
 class RepeatedBlocks:
     """Learns blocks that repeat across many documents of one group (publisher or folder).
 
@@ -248,14 +252,20 @@ class RepeatedBlocks:
         self.add_digests(group, edge_digests(paragraphs, self.edge))
 
     def add_digests(self, group: str, digests: Collection[str]) -> None:
-        """Count one document's ``edge_digests`` (computed wherever is cheapest) in its group."""
-        counts = self._groups.get(group)
-        if counts is None:
-            counts = self._groups[group] = _GroupCounts()
-        counts.add(set(digests), self.bucket, self.min_documents)
+        """Count one document's ``edge_digests`` (computed wherever is cheapest) in its group
+        and in the whole corpus."""
+        for key in {group, CORPUS}:
+            counts = self._groups.get(key)
+            if counts is None:
+                counts = self._groups[key] = _GroupCounts()
+            counts.add(set(digests), self.bucket, self.min_documents)
 
     def repeated(self, group: str) -> frozenset[str]:
-        """Digests of blocks in >= ``min_documents`` and >= ``min_share`` of the group's docs."""
+        """Digests of blocks in >= ``min_documents`` and >= ``min_share`` of the documents of
+        the group, or of the whole corpus (a publisher's footer spread over many folders)."""
+        return self._repeated(group) | self._repeated(CORPUS)
+
+    def _repeated(self, group: str) -> frozenset[str]:
         counts = self._groups.get(group)
         if counts is None:
             return frozenset()
