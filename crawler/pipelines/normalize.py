@@ -11,8 +11,8 @@ from scrapy.statscollectors import StatsCollector
 from crawler.items import Article
 from crawler.normalize.bylines import normalize_authors
 from crawler.normalize.dates import DateError, normalize_date
+from crawler.normalize.language import detect_language
 from crawler.normalize.urls import canonical_url
-from crawler.pages.language import detect_language
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
@@ -14,6 +13,7 @@ from sqlalchemy import make_url
 from crawler.items import Article
 from crawler.storage.db import database, safe_url
 from crawler.storage.writer import write_batch
+from crawler.workers import worker_pool
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +22,8 @@ def _writer(database_url: str, use_process: bool) -> Executor:
     """One writer, so batches are stored one at a time and in order."""
     url = make_url(database_url)
     in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    if use_process and not in_memory:  # a process cannot share an in-memory database
-        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
-    return ThreadPoolExecutor(1, thread_name_prefix="storage")
+    # a process cannot share an in-memory database
+    return worker_pool(1, processes=use_process and not in_memory, name="storage")
 
 
 class StoragePipeline:

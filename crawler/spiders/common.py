@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -29,7 +31,10 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.items import Article
 from crawler.normalize.urls import canonical_url
-from crawler.pages import ExtractedPage, extract_article
+from crawler.workers import worker_count, worker_pool
+
+if TYPE_CHECKING:
+    from crawler.pages import ExtractedPage
 
 _ERROR_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
@@ -71,8 +76,11 @@ class PageSpider(Spider):
     """Base of the web spiders: fetches pages, extracts articles off the reactor thread.
 
     Stats: ``pages/not_modified`` (304 answers), ``pages/non_html``, ``pages/non_article``,
-    ``errors/<kind>``.
+    ``errors/<kind>``. Setting: ``EXTRACTION_WORKERS`` (extraction processes; 0: one per
+    core, 1: a thread).
     """
+
+    _pool: Executor | None = None
 
     def page_request(self, url: str, **meta: Any) -> Request:
         """A request for a page that may be an article (made conditional, for a stored page,
@@ -90,7 +98,32 @@ class PageSpider(Spider):
             self.logger.info("Skipped %s: not an HTML page (%s)", response.url, content_type)
             stats.inc_value("pages/non_html")
             return None
-        return await asyncio.to_thread(extract_article, response.text, response.url)
+        from crawler.pages import extract_article  # here: a seed import never loads trafilatura
+
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._extraction_pool(), extract_article, response.text, response.url
+            )
+        except BrokenProcessPool:
+            self.logger.error("Extraction worker died on %s; starting new workers", response.url)
+            stats.inc_value("errors/extraction")
+            self._pool = None
+            return None
+
+    def _extraction_pool(self) -> Executor:
+        """Extraction workers (one per core by default, ``EXTRACTION_WORKERS``), started on
+        first use and stopped when the spider closes."""
+        if self._pool is None:
+            workers = worker_count(self.settings.getint("EXTRACTION_WORKERS"))
+            self._pool = worker_pool(workers, processes=workers > 1, name="extraction")
+            self.crawler.signals.connect(self._stop_pool, signal=signals.spider_closed)
+        return self._pool
+
+    def _stop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def article_item(self, response: Response, page: ExtractedPage) -> Article:
         """The item for an article page, with the validators for the next conditional request."""

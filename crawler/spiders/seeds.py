@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from crawler.items import Article
 from crawler.normalize.boilerplate import RepeatedBlocks
 from crawler.rejects import reject
 from crawler.seedfolder import CHUNK, iter_seed_files, learn_chunk, learning_sample, read_chunk
+from crawler.workers import worker_count, worker_pool
 
 
 class SeedsSpider(Spider):
@@ -50,7 +49,7 @@ class SeedsSpider(Spider):
         spider.min_documents = settings.getint("SEEDS_BOILERPLATE_MIN_DOCUMENTS", 5)
         spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 2000)
         spider.max_pending = 4 * settings.getint("STORAGE_BATCH_SIZE", 500)
-        spider.workers = settings.getint("SEEDS_WORKERS") or os.cpu_count() or 1
+        spider.workers = worker_count(settings.getint("SEEDS_WORKERS"))
         return spider
 
     async def start(self) -> AsyncIterator[Article]:
@@ -94,10 +93,8 @@ def _chunks(paths: Sequence[Path]) -> list[Sequence[Path]]:
 
 
 def _executor(chunks: int, workers: int) -> Executor:
-    """Worker processes for large folders (both cores parse); a thread for small ones."""
-    if chunks < 2 or workers < 2:
-        return ThreadPoolExecutor(max_workers=1)
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    """Worker processes for large folders (every core parses); a thread for small ones."""
+    return worker_pool(workers, processes=chunks > 1 and workers > 1, name="seeds")
 
 
 async def _in_order(
