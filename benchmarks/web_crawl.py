@@ -130,7 +130,7 @@ class Site:
 # -- the ceiling: a bare Scrapy spider -------------------------------------------------------
 
 
-def ceiling_worker(urls_file: Path, stats_file: Path) -> None:
+def ceiling_worker(urls_file: Path, stats_file: Path, extra: list[str]) -> None:
     """Fetch every URL of ``urls_file`` with a bare spider; write Scrapy's stats as JSON."""
     from scrapy import Request, Spider
     from scrapy.crawler import CrawlerProcess
@@ -145,13 +145,17 @@ def ceiling_worker(urls_file: Path, stats_file: Path) -> None:
         def parse(self, response):  # type: ignore[override]
             self.crawler.stats.inc_value(f"ceiling/status_{response.status}")
 
-    settings = {**SAME_CONCURRENCY, "TELNETCONSOLE_ENABLED": "False"}
+    settings = {**SAME_CONCURRENCY, "TELNETCONSOLE_ENABLED": "False", **_pairs(extra)}
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(CeilingSpider)
     process.crawl(crawler)
     process.start()
     stats = {k: _plain(v) for k, v in crawler.stats.get_stats().items()}
     stats_file.write_text(json.dumps(stats))
+
+
+def _pairs(settings: list[str]) -> dict[str, str]:
+    return dict(s.split("=", 1) for s in settings)
 
 
 def _plain(value: object) -> object:
@@ -198,12 +202,13 @@ def measure(cmd: list[str], log: Path, site: Site) -> Run:
     return Run(code, wall, cpu, site.cpu_seconds() - server_before, site.hits())
 
 
-def crawl_command(sites_file: Path, database: Path) -> list[str]:
+def crawl_command(sites_file: Path, database: Path, extra: list[str]) -> list[str]:
     settings = {
         "DATABASE_URL": f"sqlite:///{database}",
         "SITES_FILE": str(sites_file),
         **SAME_CONCURRENCY,
         **CRAWL_ONLY,
+        **_pairs(extra),
     }
     options = [arg for key, value in settings.items() for arg in ("-s", f"{key}={value}")]
     return [sys.executable, "-m", "scrapy", "crawl", "analysis", *options]
@@ -338,6 +343,8 @@ def code_version() -> str:
 
 def run(args: argparse.Namespace, workdir: Path) -> int:
     print(f"code: {code_version()}; load average before: {os.getloadavg()[0]:.2f}")
+    if args.set:
+        print(f"extra settings for every crawl: {' '.join(args.set)}")
     print(f"starting the site ({args.articles:,} articles, seed {args.seed}) ...", flush=True)
     site = Site(args.articles, args.seed)
     try:
@@ -358,7 +365,7 @@ def measure_all(args: argparse.Namespace, workdir: Path, site: Site) -> int:
         print(f"repeat {k + 1}/{args.repeat}: ceiling ...", flush=True)
         stats_file = workdir / f"ceiling-{k}.json"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--ceiling-worker", str(urls_file),
-               str(stats_file)]  # fmt: skip
+               str(stats_file), *args.set]  # fmt: skip
         ceiling.append(measure(cmd, workdir / f"ceiling-{k}.log", site))
         if stats_file.exists():
             ceiling[-1].stats = json.loads(stats_file.read_text())
@@ -366,7 +373,7 @@ def measure_all(args: argparse.Namespace, workdir: Path, site: Site) -> int:
         for name, runs in (("first crawl", first), ("rerun", rerun)):
             print(f"repeat {k + 1}/{args.repeat}: {name} ...", flush=True)
             log = workdir / f"{name.split()[0]}-{k}.log"
-            runs.append(measure(crawl_command(sites_file, database), log, site))
+            runs.append(measure(crawl_command(sites_file, database, args.set), log, site))
             runs[-1].stats = last_run_stats(database)
             runs[-1].stats["_article_200"] = len(runs[-1].article_hits(articles, 200))
     print_table(args.articles, ceiling, first, rerun)
@@ -419,9 +426,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="random seed of the site")
     parser.add_argument("--repeat", type=int, default=1, metavar="K", help="runs per measure")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep databases, logs, files")
+    parser.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="one more Scrapy setting for (a), (b) and (c) alike (repeatable; experiments)",
+    )  # fmt: skip
     parser.add_argument("--serve-worker", nargs=2, type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--ceiling-worker", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--ceiling-worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if any("=" not in s for s in args.set):
+        parser.error("--set takes NAME=VALUE")
     if args.articles < 1 or args.repeat < 1:
         parser.error("--articles and --repeat must be at least 1")
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
@@ -435,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
         serve_worker(*args.serve_worker)
         return 0
     if args.ceiling_worker:
-        ceiling_worker(*args.ceiling_worker)
+        urls_file, stats_file, *extra = args.ceiling_worker
+        ceiling_worker(Path(urls_file), Path(stats_file), extra)
         return 0
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -182,16 +182,23 @@ class AnalysisSpider(PageSpider):
         self.logger.warning("Skipped %s: %s", response.url, reason)
         self.crawler.stats.inc_value("errors/bad_xml")
 
-    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
-        site = response.meta["site"]
+    async def _read_xml(self, response: Response, parse: Callable[[bytes], Any]) -> Any:
+        """Parse a sitemap or feed off the reactor; None (logged, counted) when unreadable."""
         body = self._xml_body(response)
         if body is None:
-            return
+            return None
         try:
-            kind, entries = await asyncio.to_thread(parse_sitemap, body)
+            return await asyncio.to_thread(parse, body)
         except XmlDocumentError as exc:
             self._bad_xml(response, str(exc))
+            return None
+
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
+        site = response.meta["site"]
+        parsed = await self._read_xml(response, parse_sitemap)
+        if parsed is None:
             return
+        kind, entries = parsed
         state = self.sites[site]
         for entry in entries:
             if kind == "sitemapindex":
@@ -205,15 +212,7 @@ class AnalysisSpider(PageSpider):
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         site = response.meta["site"]
-        body = self._xml_body(response)
-        if body is None:
-            return
-        try:
-            entries = await asyncio.to_thread(parse_feed, body)
-        except XmlDocumentError as exc:
-            self._bad_xml(response, str(exc))
-            return
-        for entry in entries:
+        for entry in await self._read_xml(response, parse_feed) or []:
             if request := self._entry(response, entry, site):
                 yield request
 
