@@ -190,3 +190,24 @@ def test_ad_hoc_profiles_group_urls_by_host():
         ("a.org", ("https://a.org/", "https://a.org/analysis/")),
         ("b.org", ("https://b.org/",)),
     ]
+
+
+def test_page_links_are_canonical_on_site_and_once_each():
+    from crawler.pages.links import page_links
+
+    html = """<html><head><base href="/analysis/">
+    <link rel="alternate" type="application/rss+xml" href="/feed/">
+    <link rel="stylesheet" href="/style.css"></head><body>
+    <a href="one/?utm_source=x#top">1</a> <a href="/analysis/one/">1 again</a>
+    <a href="https://www.example.org/two/">2</a> <a href="https://other.example/three/">3</a>
+    <a href="mailto:a@example.org">m</a> <a href="javascript:void(0)">j</a>
+    <a href="file:///etc/passwd">f</a> <a href="#comments">c</a>
+    <map><area href="/four/"></map></body></html>"""
+    links, feeds = page_links(html, "https://example.org/page/", SITE.hosts)
+    assert links == [
+        "https://example.org/analysis/one/",
+        "https://www.example.org/two/",
+        "https://example.org/four/",
+    ]
+    assert feeds == ["https://example.org/feed/"]
+    assert page_links("", "https://example.org/", SITE.hosts) == ([], [])

@@ -138,7 +138,7 @@ def test_failures_are_logged_once_and_counted(first_run):
     assert "Traceback" not in log
     [summary] = [line for line in log.splitlines() if "Run 2 (analysis) finished" in line]
     assert "new 11, updated 0, merged 1" in summary
-    assert "http_500: 1" in summary
+    assert "errors 1 (http_500: 1)" in summary  # robots.txt obeyed is not an error
 
 
 def test_runs_table_records_the_crawl(first_run):

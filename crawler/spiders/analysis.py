@@ -14,7 +14,6 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
-from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
@@ -31,8 +30,6 @@ from crawler.sites import SiteConfigError, SiteProfile, ad_hoc_profiles, load_si
 from crawler.spiders.common import PageSpider
 from crawler.storage.db import database
 from crawler.storage.repository import KnownOrigin, known_origins
-
-_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
 
 @dataclass
@@ -67,7 +64,6 @@ class AnalysisSpider(PageSpider):
         self.sites: dict[str, SiteState] = {}
         self.known_origins: dict[str, KnownOrigin] = {}
         self.fresh: set[str] = set()
-        self.links = LinkExtractor(tags=("a", "area"), attrs=("href",), unique=True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AnalysisSpider:
@@ -132,10 +128,14 @@ class AnalysisSpider(PageSpider):
         depth: int,
         modified: datetime | None = None,
         listing: bool = False,
+        is_canonical: bool = False,
     ) -> Request | None:
-        """The request for a discovered page, or None when it must not or need not be fetched."""
+        """The request for a discovered page (``is_canonical``: the URL is canonical already),
+        or None when it must not or need not be fetched."""
         stats, state = self.crawler.stats, self.sites[site]
-        canonical = canonical_url(url)
+        if is_canonical and (url in self.fresh or url in state.scheduled):
+            return None  # the common case, decided before any other work
+        canonical = url if is_canonical else canonical_url(url)
         verdict = link_verdict(canonical, state.profile) if canonical else "scheme"
         if verdict is not None:
             stats.inc_value(f"discovery/skipped_{verdict}")
@@ -220,22 +220,21 @@ class AnalysisSpider(PageSpider):
         return self._page(urljoin(response.url, entry.url), site, depth=1, modified=entry.modified)
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
-        page = await self.extract(response)
-        if page is None:
-            return
         site = response.meta["site"]
-        if page.is_article:
-            yield self.article_item(response, page)
+        profile = self.sites[site].profile
+        depth = response.meta.get("link_depth", 0)
+        reading = await self.extract(response, profile.hosts)
+        if reading is None:
+            return
+        if reading.page.is_article:
+            yield self.article_item(response, reading.page)
         else:
             self.crawler.stats.inc_value("pages/non_article")
-        for href in response.css("link[rel~=alternate]"):
-            if (href.attrib.get("type") or "").lower() in _FEED_TYPES and href.attrib.get("href"):
-                url = canonical_url(response.urljoin(href.attrib["href"]))
-                if url and link_verdict(url, self.sites[site].profile) is None:
-                    yield self._xml_request(url, self.parse_feed, site)
-        depth = response.meta.get("link_depth", 0)
-        if depth >= self.sites[site].profile.max_depth:
+        for url in reading.feeds:
+            if link_verdict(url, profile) is None:
+                yield self._xml_request(url, self.parse_feed, site)
+        if depth >= profile.max_depth:
             return
-        for link in self.links.extract_links(response):
-            if request := self._page(link.url, site, depth=depth + 1):
+        for url in reading.links:
+            if request := self._page(url, site, depth=depth + 1, is_canonical=True):
                 yield request

@@ -57,6 +57,6 @@ class ArticleSpider(PageSpider):
             yield self.page_request(canonical)
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
-        page = await self.extract(response)
-        if page is not None:
-            yield self.article_item(response, page)
+        reading = await self.extract(response)
+        if reading is not None:
+            yield self.article_item(response, reading.page)

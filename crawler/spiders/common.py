@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from crawler.workers import worker_count, worker_pool
 
 if TYPE_CHECKING:
     from crawler.pages import ExtractedPage
+    from crawler.pages.reading import PageReading
 
 _ERROR_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
@@ -52,6 +54,10 @@ _ERROR_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
         "connection",
     ),
 )
+
+
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
+"""The IgnoreRequest message of Scrapy's RobotsTxtMiddleware."""
 
 
 def error_kind(failure: Failure) -> str:
@@ -87,8 +93,11 @@ class PageSpider(Spider):
         by ConditionalRequestMiddleware)."""
         return Request(url, callback=self.parse_page, errback=self.on_error, meta=meta)
 
-    async def extract(self, response: Response) -> ExtractedPage | None:
-        """Extract the page's article fields; None (counted) for a 304 or a non-HTML page."""
+    async def extract(
+        self, response: Response, hosts: Collection[str] | None = None
+    ) -> PageReading | None:
+        """Read the page in a worker: its article fields and, with ``hosts``, its links on
+        those hosts; None (counted) for a 304 or a non-HTML page."""
         stats = self.crawler.stats
         if response.status == 304:
             stats.inc_value("pages/not_modified")
@@ -98,12 +107,12 @@ class PageSpider(Spider):
             self.logger.info("Skipped %s: not an HTML page (%s)", response.url, content_type)
             stats.inc_value("pages/non_html")
             return None
-        from crawler.pages import extract_article  # here: a seed import never loads trafilatura
+        from crawler.pages.reading import read_page  # here: seed imports never load trafilatura
 
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                self._extraction_pool(), extract_article, response.text, response.url
+                self._extraction_pool(), read_page, response.text, response.url, hosts
             )
         except BrokenProcessPool:
             self.logger.error("Extraction worker died on %s; starting new workers", response.url)
@@ -141,6 +150,9 @@ class PageSpider(Spider):
         """Log a failed request once, with its URL and reason, and count it by kind."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "request"
+        if failure.check(IgnoreRequest) and str(failure.value) == ROBOTS_FORBIDDEN:
+            self.crawler.stats.inc_value("pages/forbidden_by_robots")  # obeyed, not an error
+            return
         kind = error_kind(failure)
         reason = (
             f"HTTP {failure.value.response.status}"

@@ -1,0 +1,55 @@
+"""A page's links: same-site links to follow and feeds to read (pure; runs in extraction
+workers, so the reactor never parses pages for links)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml.etree import LxmlError, ParserError
+
+from crawler.normalize.urls import canonical_url
+
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
+_NOT_WEB = ("mailto:", "javascript:", "tel:", "data:", "file:", "ftp:", "#")
+
+
+def page_links(html: str, url: str, hosts: Collection[str]) -> tuple[list[str], list[str]]:
+    """Return the canonical URLs of the page's links on ``hosts`` (``<a>``/``<area>``, in
+    order, once each) and of its feeds (``<link rel="alternate">`` of a feed type)."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (LxmlError, ParserError, ValueError):
+        return [], []
+    base = urljoin(url, (tree.xpath("string(//base/@href)") or "").strip())
+    links = _on_site(tree.xpath("//a/@href | //area/@href"), base, hosts)
+    feeds = _on_site(
+        [
+            link.get("href", "")
+            for link in tree.xpath("//link[@href]")
+            if "alternate" in (link.get("rel") or "").lower().split()
+            and (link.get("type") or "").lower() in FEED_TYPES
+        ],
+        base,
+        hosts,
+    )
+    return links, feeds
+
+
+def _on_site(hrefs: list[str], base: str, hosts: Collection[str]) -> list[str]:
+    found: dict[str, None] = {}
+    for href in hrefs:
+        href = str(href).strip()
+        if not href or href.lower().startswith(_NOT_WEB):
+            continue
+        absolute = urljoin(base, href)
+        try:
+            host = urlsplit(absolute).hostname
+        except ValueError:
+            continue
+        if host not in hosts:  # most links on a page are elsewhere: reject before the costly part
+            continue
+        if canonical := canonical_url(absolute):
+            found[canonical] = None
+    return list(found)

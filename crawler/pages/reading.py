@@ -1,0 +1,28 @@
+"""One page read in an extraction worker: its article fields and, when asked, its links."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from crawler.pages.base import ExtractedPage
+from crawler.pages.generic import extract_article
+from crawler.pages.links import page_links
+
+
+@dataclass(slots=True)
+class PageReading:
+    """What a worker returns for a page: the extraction, and same-site links and feeds."""
+
+    page: ExtractedPage
+    links: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+
+
+def read_page(html: str, url: str, hosts: Collection[str] | None = None) -> PageReading:
+    """Extract the page's article; with ``hosts``, also collect its links on those hosts."""
+    page = extract_article(html, url)
+    if not hosts:
+        return PageReading(page)
+    links, feeds = page_links(html, url, hosts)
+    return PageReading(page, links, feeds)
