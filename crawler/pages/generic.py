@@ -24,6 +24,7 @@ from crawler.pages.base import (
     unique,
 )
 from crawler.pages.language import choose_language, declared_language
+from crawler.pages.sites import match_profile, profile_fields
 
 LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"})
 MIN_ARTICLE_WORDS = 150
@@ -341,7 +342,16 @@ def extract_article(html: str, url: str | None = None) -> ExtractedPage:
     if tree is None:
         return ExtractedPage(url=url, extraction={"url": "given"} if url else {})
     page = PageData.read(tree, url)
-    text = main_text(tree, url)
+    profile = match_profile(tree, url)
+    by_profile = profile_fields(profile, tree) if profile else {}
+
+    def profiled(name: str) -> Found:
+        value = by_profile.get(name)
+        return (value, f"profile:{profile.name}") if value and profile else None
+
+    # a profile's body makes trafilatura unnecessary: the costliest step, skipped
+    lines_found = profiled("body_lines")
+    text = "\n".join(lines_found[0]) if lines_found else main_text(tree, url)
     fields: dict[str, Any] = {}
     sources: dict[str, str] = {}
     guesses: list[Document | None] = []
@@ -360,21 +370,25 @@ def extract_article(html: str, url: str | None = None) -> ExtractedPage:
         return guessed(guesses[0], name)
 
     publisher = keep("publisher", find_publisher(page))
-    title = keep("title", find_title(page, publisher) or guess("title"))
+    title = keep(
+        "title", first_found(profiled("title"), find_title(page, publisher)) or guess("title")
+    )
     keep("url", find_url(page))
     lines = body_paragraphs(text)
     line_date, line_author = take_dateline(lines)
     drop_repeated_title(lines, title)
-    body = keep("body", ("\n\n".join(lines), "generic"))
+    body = keep("body", ("\n\n".join(lines), lines_found[1] if lines_found else "generic"))
     line_authors = ([line_author] if line_author else None, "text")
-    keep("authors", first_found(find_authors(page, publisher), line_authors) or guess("author"))
+    authors = first_found(find_authors(page, publisher), profiled("authors"), line_authors)
+    keep("authors", authors or guess("author"))
     line_published = (line_date, "text")
     published = keep(
-        "published", first_found(find_published(page), line_published) or guess("date")
+        "published",
+        first_found(find_published(page), profiled("published"), line_published) or guess("date"),
     )
     keep("modified", find_modified(page))
     keep("lead", find_lead(page, text))
-    keep("tags", find_tags(page))
+    keep("tags", first_found(find_tags(page), profiled("tags")))
     keep("language", choose_language(declared_language(page), body))
     fields["is_article"], sources["is_article"] = decide_is_article(page, title, published, body)
     return ExtractedPage(**fields, extraction=sources)
