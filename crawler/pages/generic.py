@@ -336,9 +336,10 @@ def guessed(document: Document | None, name: str) -> Found:
     return (value, "trafilatura") if value else None
 
 
-def extract_article(html: str, url: str | None = None) -> ExtractedPage:
-    """Extract article fields from one HTML page; never raises (empty fields when nothing found)."""
-    tree = parse_html(html)
+def extract_article(html: str | HtmlElement, url: str | None = None) -> ExtractedPage:
+    """Extract article fields from one HTML page (text, or a tree from ``parse_html``, which
+    may be modified); never raises (empty fields when nothing found)."""
+    tree = html if isinstance(html, HtmlElement) else parse_html(html)
     if tree is None:
         return ExtractedPage(url=url, extraction={"url": "given"} if url else {})
     page = PageData.read(tree, url)

@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml.etree import LxmlError, ParserError
+from lxml.html import HtmlElement
 
 from crawler.normalize.urls import canonical_url
 
@@ -15,11 +16,13 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applicat
 _NOT_WEB = ("mailto:", "javascript:", "tel:", "data:", "file:", "ftp:", "#")
 
 
-def page_links(html: str, url: str, hosts: Collection[str]) -> tuple[list[str], list[str]]:
+def page_links(
+    html: str | HtmlElement, url: str, hosts: Collection[str]
+) -> tuple[list[str], list[str]]:
     """Return the canonical URLs of the page's links on ``hosts`` (``<a>``/``<area>``, in
     order, once each) and of its feeds (``<link rel="alternate">`` of a feed type)."""
     try:
-        tree = lxml.html.fromstring(html)
+        tree = html if isinstance(html, HtmlElement) else lxml.html.fromstring(html)
     except (LxmlError, ParserError, ValueError):
         return [], []
     base = urljoin(url, (tree.xpath("string(//base/@href)") or "").strip())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from crawler.pages.base import ExtractedPage
+from crawler.pages.base import ExtractedPage, parse_html
 from crawler.pages.generic import extract_article
 from crawler.pages.links import page_links
 
@@ -20,9 +20,10 @@ class PageReading:
 
 
 def read_page(html: str, url: str, hosts: Collection[str] | None = None) -> PageReading:
-    """Extract the page's article; with ``hosts``, also collect its links on those hosts."""
-    page = extract_article(html, url)
-    if not hosts:
-        return PageReading(page)
-    links, feeds = page_links(html, url, hosts)
-    return PageReading(page, links, feeds)
+    """Extract the page's article; with ``hosts``, also collect its links on those hosts.
+    The page is parsed once; links are read first (extraction may prune the tree)."""
+    tree = parse_html(html)
+    if tree is None:
+        return PageReading(extract_article(html, url))
+    links, feeds = page_links(tree, url, hosts) if hosts else ([], [])
+    return PageReading(extract_article(tree, url), links, feeds)
