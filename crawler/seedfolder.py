@@ -17,17 +17,18 @@ CHUNK = 256
 """Files read and parsed per worker call."""
 
 
-def iter_seed_files(root: Path) -> Iterator[Path]:
-    """Yield the text exports and saved pages under ``root`` (or ``root`` itself), sorted."""
+def iter_seed_files(root: Path) -> Iterator[str]:
+    """Yield the paths of the text exports and saved pages under ``root`` (or ``root``
+    itself), sorted; as strings, a third of the memory of Path objects for large folders."""
     if root.is_file():
-        yield root
+        yield str(root)
         return
+    suffixes = TEXT_SUFFIXES | PAGE_SUFFIXES
     for directory, subdirs, files in os.walk(root):
         subdirs.sort()
         for name in sorted(files):
-            path = Path(directory, name)
-            if path.suffix.lower() in TEXT_SUFFIXES | PAGE_SUFFIXES:
-                yield path
+            if os.path.splitext(name)[1].lower() in suffixes:
+                yield os.path.join(directory, name)
 
 
 def read_seed_file(path: Path, max_size: int) -> Article:
@@ -74,21 +75,21 @@ Outcome = Article | tuple[str, str]
 """A read file: its Article, or the (reason, message) it was rejected for."""
 
 
-def read_chunk(paths: Sequence[Path], max_size: int) -> list[tuple[Path, Outcome]]:
+def read_chunk(paths: Sequence[str], max_size: int) -> list[tuple[str, Outcome]]:
     """Read and parse files (in a worker process): one outcome per path."""
-    results: list[tuple[Path, Outcome]] = []
+    results: list[tuple[str, Outcome]] = []
     for path in paths:
         try:
-            results.append((path, read_seed_file(path, max_size)))
+            results.append((path, read_seed_file(Path(path), max_size)))
         except SeedFileError as exc:
             results.append((path, (exc.reason, str(exc))))
     return results
 
 
-def learn_chunk(paths: Sequence[Path], max_size: int) -> list[tuple[str, frozenset[str]]]:
+def learn_chunk(paths: Sequence[str], max_size: int) -> list[tuple[str, frozenset[str]]]:
     """The (group, edge digests) of the readable text exports among ``paths`` (in a worker)."""
     learned = []
-    for path in paths:
+    for path in map(Path, paths):
         if path.suffix.lower() not in TEXT_SUFFIXES:
             continue
         try:
@@ -101,13 +102,13 @@ def learn_chunk(paths: Sequence[Path], max_size: int) -> list[tuple[str, frozens
     return learned
 
 
-def learning_sample(paths: Sequence[Path], per_folder: int) -> list[Path]:
+def learning_sample(paths: Sequence[str], per_folder: int) -> list[str]:
     """At most ``per_folder`` files of each folder, spread evenly: enough to find the blocks
     that recur in a fifth of a folder's documents, at a fraction of a full second pass."""
-    folders: dict[Path, list[Path]] = {}
+    folders: dict[str, list[str]] = {}
     for path in paths:
-        folders.setdefault(path.parent, []).append(path)
-    sample: list[Path] = []
+        folders.setdefault(os.path.dirname(path), []).append(path)
+    sample: list[str] = []
     for members in folders.values():
         step = max(1, len(members) / per_folder)
         sample.extend(members[int(i * step)] for i in range(min(per_folder, len(members))))

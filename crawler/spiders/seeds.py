@@ -78,7 +78,7 @@ class SeedsSpider(Spider):
                     if isinstance(outcome, Article):
                         yield outcome
                     else:
-                        reject(self.crawler.stats, path.resolve().as_uri(), *outcome)
+                        reject(self.crawler.stats, Path(path).resolve().as_uri(), *outcome)
                 await self._wait_for_pipelines()
 
     async def _wait_for_pipelines(self) -> None:
@@ -88,7 +88,7 @@ class SeedsSpider(Spider):
             await asyncio.sleep(0.005)
 
 
-def _chunks(paths: Sequence[Path]) -> list[Sequence[Path]]:
+def _chunks(paths: Sequence[str]) -> list[Sequence[str]]:
     return [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
 
 
@@ -98,7 +98,7 @@ def _executor(chunks: int, workers: int) -> Executor:
 
 
 async def _in_order(
-    pool: Executor, function: Any, chunks: Sequence[Sequence[Path]], *args: Any
+    pool: Executor, function: Any, chunks: Sequence[Sequence[str]], *args: Any
 ) -> AsyncIterator[Any]:
     """Run ``function(chunk, *args)`` for every chunk on the pool, a few ahead, in order."""
     loop = asyncio.get_running_loop()
