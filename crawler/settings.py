@@ -23,7 +23,7 @@ SEEDS_PATH = str(PROJECT_ROOT / "seeds")
 SEEDS_MAX_FILE_SIZE = 5 * 1024 * 1024
 SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
 SEEDS_BOILERPLATE_SAMPLE = 2000  # files per folder read to learn repeated blocks
-SEEDS_WORKERS = 0  # 0: one process per core
+SEEDS_WORKERS = 1  # reader processes (0: one per core); one outpaces the pipelines
 
 # Dates more than this far in the future are rejected.
 DATES_DEFAULT_TIMEZONE = "UTC"

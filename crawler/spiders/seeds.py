@@ -27,7 +27,7 @@ class SeedsSpider(Spider):
     Usage: ``scrapy crawl seeds [-a path=DIR_OR_FILE]``. Settings: ``SEEDS_PATH`` (default
     folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
     ``SEEDS_BOILERPLATE_SAMPLE`` (files per folder read to learn boilerplate),
-    ``SEEDS_WORKERS`` (processes that read and parse; default: one per core). Files are read
+    ``SEEDS_WORKERS`` (processes that read and parse; 0: one per core). Files are read
     twice: a first pass learns the blocks repeated across each folder's documents (footers of
     publishers not known in advance), the second yields one item per file.
     """
@@ -93,8 +93,8 @@ def _chunks(paths: Sequence[str]) -> list[Sequence[str]]:
 
 
 def _executor(chunks: int, workers: int) -> Executor:
-    """Worker processes for large folders (every core parses); a thread for small ones."""
-    return worker_pool(workers, processes=chunks > 1 and workers > 1, name="seeds")
+    """Reader processes for large folders; a thread for small ones (no start-up cost)."""
+    return worker_pool(workers, processes=chunks > 1, name="seeds")
 
 
 async def _in_order(
