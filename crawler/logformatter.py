@@ -12,7 +12,7 @@ class CrawlerLogFormatter(LogFormatter):
     """Logs a scraped item as its origin and title (not the whole article), and only when the
     run logs DEBUG; a rejected item as ``Rejected <origin>: <reason>``."""
 
-    def scraped(self, item: Any, response, spider) -> LogFormatterResult | None:
+    def scraped(self, item: Any, response, spider) -> LogFormatterResult | None:  # type: ignore[override]
         level = logging.getLevelName(str(spider.crawler.settings.get("LOG_LEVEL", "DEBUG")))
         if isinstance(level, int) and level > logging.DEBUG:
             return None  # Scrapy would build the record and let the handler throw it away

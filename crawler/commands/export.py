@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import IO
 
@@ -70,6 +70,7 @@ class Command(ScrapyCommand):
             self.exitcode = 1
             return
         target = opts.output or self.settings["EXPORT_PATH"]
+        sink: AbstractContextManager[IO[str]]
         if target == "-":
             sink = nullcontext(sys.stdout)
         else:

@@ -204,9 +204,10 @@ def _classify(segment: str) -> tuple[str, str]:
     joined = " ".join(tokens)
     if joined.casefold() in _SUFFIXES:
         return _SUFFIX, joined.upper() if joined.casefold() in _ROMAN else joined.capitalize()
-    tokens = _strip_leading_roles(tokens)
-    if tokens is None:
+    stripped = _strip_leading_roles(tokens)
+    if stripped is None:
         return _ROLE, ""
+    tokens = stripped
     kind = _shape(tokens)
     if kind != _NAME:
         return kind, ""

@@ -317,7 +317,7 @@ def main_text(tree: HtmlElement, url: str | None) -> str | None:
         )
     except Exception:  # a third-party heuristic failing on one odd page must not stop the crawl
         return None
-    return document.text if document else None
+    return getattr(document, "text", None) if document else None
 
 
 def metadata_guesses(tree: HtmlElement, url: str | None) -> Document | None:

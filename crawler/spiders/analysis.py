@@ -56,6 +56,10 @@ class AnalysisSpider(PageSpider):
     """
 
     name = "analysis"
+    sites_file: Path
+    pattern_limit: int
+    max_sitemaps: int
+    max_xml_size: int
 
     def __init__(self, site: str | None = None, start_urls: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -203,8 +207,10 @@ class AnalysisSpider(PageSpider):
         for entry in entries:
             if kind == "sitemapindex":
                 url = canonical_url(urljoin(response.url, entry.url))
-                followed = url and link_verdict(url, state.profile) in (None, "not_allowed")
-                if followed and state.sitemaps < self.max_sitemaps:
+                followed = (
+                    link_verdict(url, state.profile) in (None, "not_allowed") if url else False
+                )
+                if url and followed and state.sitemaps < self.max_sitemaps:
                     state.sitemaps += 1
                     yield self._xml_request(url, self.parse_sitemap, site)
             elif request := self._entry(response, entry, site):

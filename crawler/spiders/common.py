@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
@@ -143,7 +143,8 @@ class PageSpider(Spider):
             last_modified=_header(response, "Last-Modified"),
         )
 
-    async def parse_page(self, response: Response) -> Any:  # pragma: no cover - overridden
+    def parse_page(self, response: Response) -> AsyncIterator[Any]:  # pragma: no cover
+        """Handle a fetched page (an async generator in each spider)."""
         raise NotImplementedError
 
     def on_error(self, failure: Failure) -> None:

@@ -33,6 +33,11 @@ class SeedsSpider(Spider):
     """
 
     name = "seeds"
+    max_size: int
+    min_documents: int
+    learning_sample: int
+    max_pending: int
+    workers: int
     custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 - Scrapy's API
 
     def __init__(self, path: str | None = None, *args: Any, **kwargs: Any) -> None:
@@ -53,7 +58,7 @@ class SeedsSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Article]:
-        root = Path(self.path).expanduser()
+        root = Path(self.path or ".").expanduser()
         if not root.exists():
             self.logger.error("Seed path %s does not exist", root)
             self.crawler.stats.set_value("run/failed", "seed path not found")
