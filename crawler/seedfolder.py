@@ -102,14 +102,23 @@ def learn_chunk(paths: Sequence[str], max_size: int) -> list[tuple[str, frozense
     return learned
 
 
-def learning_sample(paths: Sequence[str], per_folder: int) -> list[str]:
-    """At most ``per_folder`` files of each folder, spread evenly: enough to find the blocks
-    that recur in a fifth of a folder's documents, at a fraction of a full second pass."""
+LEARNING_FLOOR = 25
+"""Files every folder contributes to the learning sample (all of them when it has fewer)."""
+
+
+def learning_sample(paths: Sequence[str], budget: int) -> list[str]:
+    """About ``budget`` files spread evenly over the import, each folder in proportion but
+    with at least ``LEARNING_FLOOR`` files: enough to find the blocks that recur in a fifth
+    of a folder's or of the whole import's documents, at a fraction of a full second pass."""
+    if len(paths) <= budget:
+        return list(paths)
     folders: dict[str, list[str]] = {}
     for path in paths:
         folders.setdefault(os.path.dirname(path), []).append(path)
+    share = budget / len(paths)
     sample: list[str] = []
     for members in folders.values():
-        step = max(1, len(members) / per_folder)
-        sample.extend(members[int(i * step)] for i in range(min(per_folder, len(members))))
+        take = min(len(members), max(LEARNING_FLOOR, round(len(members) * share)))
+        step = len(members) / take
+        sample.extend(members[int(i * step)] for i in range(take))
     return sample

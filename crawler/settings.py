@@ -22,7 +22,7 @@ STORAGE_PROCESS = True  # write batches in a dedicated process
 SEEDS_PATH = str(PROJECT_ROOT / "seeds")
 SEEDS_MAX_FILE_SIZE = 5 * 1024 * 1024
 SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
-SEEDS_BOILERPLATE_SAMPLE = 2000  # files per folder read to learn repeated blocks
+SEEDS_BOILERPLATE_SAMPLE = 4000  # files read (spread over the folders) to learn repeated blocks
 SEEDS_WORKERS = 1  # reader processes (0: one per core); one outpaces the pipelines
 
 # Dates more than this far in the future are rejected.

@@ -238,12 +238,15 @@ def test_lead_and_paragraphs(after_title, lead, paragraphs):
 def test_learning_sample_spreads_evenly_over_each_folder():
     from pathlib import Path
 
-    from crawler.seedfolder import learning_sample
+    from crawler.seedfolder import LEARNING_FLOOR, learning_sample
 
     big = [f"/big/{i:04d}.txt" for i in range(1000)]
     small = [f"/small/{i}.txt" for i in range(3)]
-    sample = learning_sample([*big, *small], per_folder=100)
-    assert len(sample) == 103
-    assert set(small) <= set(sample)
+    middle = [f"/middle/{i:03d}.txt" for i in range(100)]
+    sample = learning_sample([*big, *small, *middle], budget=110)
+    assert set(small) <= set(sample)  # a small folder gives all it has
+    assert sum(p.startswith("/middle/") for p in sample) == LEARNING_FLOOR
     picked = [int(Path(p).stem) for p in sample if p.startswith("/big/")]
+    assert len(picked) == 100  # its share of the budget
     assert picked[0] == 0 and picked[-1] >= 990  # the whole folder is covered, not its start
+    assert learning_sample(small, budget=110) == small

@@ -26,7 +26,7 @@ class SeedsSpider(Spider):
 
     Usage: ``scrapy crawl seeds [-a path=DIR_OR_FILE]``. Settings: ``SEEDS_PATH`` (default
     folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
-    ``SEEDS_BOILERPLATE_SAMPLE`` (files per folder read to learn boilerplate),
+    ``SEEDS_BOILERPLATE_SAMPLE`` (files read, spread over the folders, to learn boilerplate),
     ``SEEDS_WORKERS`` (processes that read and parse; 0: one per core). Files are read
     twice: a first pass learns the blocks repeated across each folder's documents (footers of
     publishers not known in advance), the second yields one item per file.
@@ -52,7 +52,7 @@ class SeedsSpider(Spider):
         spider.path = spider.path or settings["SEEDS_PATH"]
         spider.max_size = settings.getint("SEEDS_MAX_FILE_SIZE")
         spider.min_documents = settings.getint("SEEDS_BOILERPLATE_MIN_DOCUMENTS", 5)
-        spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 2000)
+        spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 4000)
         spider.max_pending = 4 * settings.getint("STORAGE_BATCH_SIZE", 500)
         spider.workers = worker_count(settings.getint("SEEDS_WORKERS"))
         return spider
