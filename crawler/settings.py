@@ -25,7 +25,7 @@ SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
 SEEDS_BOILERPLATE_SAMPLE = 4000  # files read (spread over the folders) to learn repeated blocks
 SEEDS_WORKERS = 1  # reader processes (0: one per core); one outpaces the pipelines
 
-# Dates more than this far in the future are rejected.
+# Dates: the zone of times given without an offset.
 DATES_DEFAULT_TIMEZONE = "UTC"
 
 EXPORT_PATH = str(PROJECT_ROOT / "exports" / "articles.jsonl")
@@ -48,7 +48,6 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 550,
 }
 EXTENSIONS = {
-    "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.throttle.RobotsAwareAutoThrottle": 0,
