@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import Run
@@ -22,8 +22,3 @@ def start_run(session: Session, spider: str, started_at: datetime) -> int:
 def finish_run(session: Session, run_id: int, figures: dict[str, Any]) -> None:
     """Record a crawl's end: status, counters and the full stats."""
     session.execute(update(Run).where(Run.id == run_id).values(**figures))
-
-
-def recent_runs(session: Session, limit: int = 20) -> list[Run]:
-    """Return the latest runs, newest first."""
-    return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
