@@ -159,7 +159,7 @@ def test_plain_page_needs_enough_words_to_be_an_article(words: int, is_article: 
 
 def test_page_classes_do_not_hide_the_byline_and_date() -> None:
     page = extract_article(plain_page(200, body_class="single comments-open related-enabled"))
-    assert (page.authors, page.published) == (["By Jan Nowak"], "2024-05-02")
+    assert (page.authors, page.published) == (["Jan Nowak"], "2024-05-02")
 
 
 ORGANISATION_AUTHOR = (
@@ -171,7 +171,7 @@ ORGANISATION_AUTHOR = (
 @pytest.mark.parametrize(
     ("head", "byline", "authors"),
     [
-        (ORGANISATION_AUTHOR, "<p class='byline'>By Liisa Tamm</p>", (["By Liisa Tamm"], "html")),
+        (ORGANISATION_AUTHOR, "<p class='byline'>By Liisa Tamm</p>", (["Liisa Tamm"], "html")),
         (ORGANISATION_AUTHOR, "", (["Baltic Monitor Desk"], "jsonld")),
         (
             '<meta name="author" content="desk@monitor.example">'
@@ -179,8 +179,39 @@ ORGANISATION_AUTHOR = (
             "<a rel='author' href='/a/anna'>Anna Kowalska</a>",
             (["Anna Kowalska"], "html"),
         ),
+        (
+            '<meta name="author" content="Baltic Monitor">'
+            '<meta property="og:site_name" content="The Baltic Monitor">',
+            "<p class='byline'>By Liisa Tamm, Baltic Monitor</p>",
+            (["Liisa Tamm"], "html"),
+        ),
+        (
+            '<meta name="author" content="baltic-monitor.example">',
+            "<p class='byline'>By Liisa Tamm</p>",
+            (["Liisa Tamm"], "html"),
+        ),
+        (
+            '<meta name="citation_author" content="Tamm, Liisa">'
+            '<meta name="citation_author" content="Kowalska, Anna">',
+            "",
+            (["Liisa Tamm", "Anna Kowalska"], "meta"),
+        ),
+        (
+            "",
+            "<div class='byline'>\n<span>Liisa Tamm</span>\n"
+            "<span>Anna Maria Kowalska</span>\n</div>",
+            (["Liisa Tamm", "Anna Maria Kowalska"], "html"),
+        ),
     ],
-    ids=["person-byline-beats-organisation", "organisation-as-last-resort", "addresses-skipped"],
+    ids=[
+        "person-byline-beats-organisation",
+        "organisation-as-last-resort",
+        "addresses-skipped",
+        "publisher-as-author-skipped",
+        "domain-as-author-skipped",
+        "citation-author-surname-first",
+        "names-on-separate-lines",
+    ],
 )
 def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) -> None:
     html = plain_page(200).replace("<html>", f"<html><head>{head}</head>")

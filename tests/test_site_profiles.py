@@ -37,7 +37,7 @@ def test_body_lines_keep_blocks_in_order_once_and_drop_boxes():
 def test_wordpress_profile_reads_a_post_without_generic_extraction():
     page = extract_article(POST, "https://think.example/2024/03/02/minsk/")
     assert page.title == "Minsk Moves Troops"
-    assert page.authors == ["By Ewa Król"]
+    assert page.authors == ["Ewa Król"]
     assert page.published == "2024-03-02T09:30:00+01:00"
     assert page.tags == ["Belarus"]
     assert page.body.split("\n\n")[0] == "First paragraph of the analysis."

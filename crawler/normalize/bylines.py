@@ -36,17 +36,17 @@ _SOFT_PREFIX = re.compile(
     r"(?:(?:verfasst|geschrieben|écrit|ecrit|rédigé|redige)\s+)?(?:von|par)\s+(?=\S+\s+\S)",
     re.IGNORECASE,
 )
-_TRAILER = re.compile(
-    r"\s+(?:(?:et\s+al|и\s+др|i\s+in|u\.\s*a)\.?|and|i|и|і|та|und|et|oraz|with)$", re.IGNORECASE
-)
-_CONJUNCTION = r"(?:&|(?:and|i|и|і|та|und|et|oraz|with)\s)"
+_AND = "and|i|и|і|та|und|et|oraz|og|och|és|ve|with"
+"""The word "and" in the byline languages (og, och: Nordic; és: Hungarian; ve: Turkish)."""
+_TRAILER = re.compile(rf"\s+(?:(?:et\s+al|и\s+др|i\s+in|u\.\s*a)\.?|{_AND})$", re.IGNORECASE)
+_CONJUNCTION = rf"(?:&|(?:{_AND})\s)"
 _SEPARATOR = re.compile(
     rf"\s*(?:[,;|/\n\r\u2028\u2029]|\s[-–—•·]\s)(?:\s*{_CONJUNCTION})?\s*"
     r"|\s*&\s*"
-    r"|\s+(?:and|i|и|і|та|und|et|oraz|with)\s+",
+    rf"|\s+(?:{_AND})\s+",
     re.IGNORECASE,
 )
-_CONJUNCTIONS = _words("& and i и і та und et oraz with")
+_CONJUNCTIONS = frozenset({"&", *_AND.split("|")})
 _SEGMENT_EDGE = "\"'“”„«»‚‘’*:-–—·•"
 
 _LETTER = r"(?:[^\W\d_][\u0300-\u036f]*)"
@@ -87,7 +87,7 @@ _ROLE_WORDS = _words("""
     administrator webmaster moderator unknown anonymous group network project initiative forum
     service agency bureau ministry school college academy faculty laboratory unit division media
     news commission committee society association government embassy think tank wire agencies
-    various none null nobody system user reuters bloomberg interfax ukrinform unian tass
+    various none null nobody system user username reuters bloomberg interfax ukrinform unian tass
     redakcja redaktor redaktorka naczelny dyrektor dyrektorka kierownik kierowniczka analityk
     analityczka ekspert ekspertka profesor zespół ośrodek ośrodka instytut instytutu
     uniwersytet uniwersytetu katedra wydział programu współpracownik współpracowniczka badacz

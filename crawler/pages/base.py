@@ -62,7 +62,8 @@ class ExtractedPage:
     """Article paragraphs in order (headings as paragraphs), separated by one blank line."""
 
     authors: list[str] = field(default_factory=list)
-    """Raw byline strings as found; the byline normalizer turns them into person names."""
+    """Person names (byline-normalized, without the publication's own name) from the most
+    reliable source naming a person; else an organisation byline as found."""
 
     published: str | None = None
     """Raw publication date string as found."""

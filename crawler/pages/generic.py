@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
 
+from crawler.normalize.bylines import normalize_authors
 from crawler.pages.base import (
     ExtractedPage,
     Found,
@@ -54,6 +56,10 @@ META_DATE_KEYS = (
     "parsely-pub-date",
     "sailthru.date",
 )
+SURNAME_FIRST_KEYS = frozenset({"citation_author", "dc.creator"})
+"""Author meta keys whose convention is ``Last, First``."""
+MAX_BYLINE_CHARS = 100
+"""A longer "byline" element is a bio or a teaser, not a byline."""
 _TIME_XPATH = ".//time[@datetime]"
 _REL_AUTHOR_XPATH = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 _BYLINE_XPATH = (
@@ -67,6 +73,7 @@ _TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+(?P<sep>[|\-–—·•»]|::)\s+
 _DATE_LINE = re.compile(r"^Date:\s*(?P<date>.+?)(?:\s+Authors?:\s*(?P<author>.+?))?\s*$")
 _AUTHOR_LINE = re.compile(r"^Authors?:\s*(?P<author>.+?)\s*$")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and ideographs: no spaces between words
 _WORD = re.compile(r"\w+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
@@ -161,38 +168,81 @@ def _is_address(value: str) -> bool:
     )
 
 
-def find_authors(page: PageData, publisher: str | None) -> Found:
-    """JSON-LD people, author meta tags, ``rel=author`` links, byline elements, else organisations.
+def _surname_first(value: str) -> str:
+    """``Last, First`` (Highwire ``citation_author``, Dublin Core) as ``First Last``."""
+    parts = [part.strip() for part in value.split(",")]
+    return f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else value
 
-    An organisation named as author (``@type`` Organization, or the publisher's own name) is kept
-    only when no person is named anywhere else on the page.
-    """
+
+def meta_authors(page: PageData) -> list[str]:
+    """The first author meta key with names (no addresses), ``Last, First`` ones turned."""
+    for key in META_AUTHOR_KEYS:
+        values = [value for value in page.meta.get(key, []) if not _is_address(value)]
+        if values:
+            return [_surname_first(v) for v in values] if key in SURNAME_FIRST_KEYS else values
+    return []
+
+
+def author_candidates(page: PageData) -> list[Found]:
+    """Byline sources in order of reliability: JSON-LD people, author meta tags, ``rel=author``
+    links, byline elements; then JSON-LD organisations named as authors."""
     jsonld = page.article_value("author") or page.article_value("creator")
-    people = jsonld_names(jsonld, page.by_id, skip=ORGANISATION_TYPES)
-    meta = next(
-        (
-            values
-            for key in META_AUTHOR_KEYS
-            if (values := [v for v in page.meta.get(key, []) if not _is_address(v)])
-        ),
-        [],
-    )
     rel_links = [fold(link.text_content()) for link in page.scoped(_REL_AUTHOR_XPATH)]
-    house = (publisher or "").casefold()
-    found = first_found(
-        *(
-            (unique([name for name in names if name and name.casefold() != house]), source)
-            for names, source in (
-                (people, "jsonld"),
-                (meta, "meta"),
-                (rel_links, "html"),
-                (byline_texts(page), "html"),
-            )
-        )
+    return [
+        (unique(jsonld_names(jsonld, page.by_id, skip=ORGANISATION_TYPES)), "jsonld"),
+        (unique(meta_authors(page)), "meta"),
+        (unique(rel_links), "html"),
+        (byline_texts(page), "html"),
+        (unique(jsonld_names(jsonld, page.by_id)), "jsonld"),
+    ]
+
+
+def house_names(publisher: str | None, url: str | None) -> tuple[str, ...]:
+    """Casefolded names of the publication itself: its publisher name and its host's labels."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.split(".")[:-1] if len(label) > 3 and label != "www"]
+    return tuple(name.casefold() for name in (publisher, *labels) if name)
+
+
+def is_house_name(name: str, house: tuple[str, ...]) -> bool:
+    """Whether a byline name is the publication (``Lesotho Times``, ``mdr.de``), not a person:
+    a domain, or words that the publisher's name holds or that hold it, or a host label."""
+    folded = " ".join(_WORD.findall(name.casefold()))
+    if _DOMAIN.fullmatch(name.casefold()) or not folded:
+        return True
+    padded = f" {folded} "
+    return any(
+        f" {known} " in padded or padded in f" {known} " or folded.replace(" ", "") == known
+        for known in (" ".join(_WORD.findall(h)) for h in house)
     )
-    return found or first_found(
-        (unique(jsonld_names(jsonld, page.by_id)), "jsonld"), (unique(meta), "meta")
+
+
+def people(found: Found, house: tuple[str, ...]) -> Found:
+    """The person names in the bylines of ``found``, without the publication's own name."""
+    if not found or not found[0]:
+        return None
+    names, source = found
+    kept = [name for name in normalize_authors(names) if not is_house_name(name, house)]
+    return (kept, source) if kept else None
+
+
+def choose_authors(
+    candidates: list[Found], guess: Callable[[], Found], house: tuple[str, ...]
+) -> Found:
+    """The first source naming a person (trafilatura's guess last); else an organisation."""
+    return (
+        first_found(*(people(found, house) for found in candidates))
+        or people(guess(), house)
+        or first_found(*candidates)
     )
+
+
+def byline_text(element: HtmlElement) -> str | None:
+    """An element's text with a line break where child elements stood on separate lines, so
+    ``<span>A B</span> <span>C D</span>`` reads as two bylines, not one four-word name."""
+    pieces = ["\n" if piece.isspace() and "\n" in piece else piece for piece in element.itertext()]
+    lines = [fold(line) for line in "".join(pieces).splitlines()]
+    return "\n".join(line for line in lines if line) or None
 
 
 def byline_texts(page: PageData) -> list[str]:
@@ -214,8 +264,8 @@ def byline_texts(page: PageData) -> list[str]:
             [d for d in inner[element] if not inner[d]] if len(inner[element]) > 1 else [element]
         )
     ]
-    texts = [fold(element.text_content()) for element in picked]
-    return unique([text for text in texts if text and len(text) <= 100])
+    texts = [byline_text(element) for element in picked]
+    return unique([text for text in texts if text and len(text) <= MAX_BYLINE_CHARS])
 
 
 def find_published(page: PageData) -> Found:
@@ -312,7 +362,7 @@ def main_text(tree: HtmlElement, url: str | None) -> str | None:
             tree,
             url=url,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,
             prune_xpath=PRUNE_XPATH,
         )
     except Exception:  # a third-party heuristic failing on one odd page must not stop the crawl
@@ -380,8 +430,14 @@ def extract_article(html: str | HtmlElement, url: str | None = None) -> Extracte
     drop_repeated_title(lines, title)
     body = keep("body", ("\n\n".join(lines), lines_found[1] if lines_found else "generic"))
     line_authors = ([line_author] if line_author else None, "text")
-    authors = first_found(find_authors(page, publisher), profiled("authors"), line_authors)
-    keep("authors", authors or guess("author"))
+    keep(
+        "authors",
+        choose_authors(
+            [*author_candidates(page), profiled("authors"), line_authors],
+            lambda: guess("author"),
+            house_names(publisher, url),
+        ),
+    )
     line_published = (line_date, "text")
     published = keep(
         "published",
