@@ -124,9 +124,12 @@ class Output:
 
 
 def ours(page: bytes, url: str | None) -> Output:
-    """Our extraction as stored: fields from the cascade, bylines and dates normalized."""
+    """Our extraction as stored: fields from the cascade, then what the pipelines do to a web
+    page (footer blocks removed, bylines and dates normalized)."""
+    from crawler.normalize.boilerplate import split_footer
     from crawler.normalize.bylines import normalize_authors
     from crawler.normalize.dates import DateError, normalize_date
+    from crawler.normalize.text import split_paragraphs
     from crawler.pages import extract_article
 
     found = extract_article(page, url)
@@ -134,7 +137,8 @@ def ours(page: bytes, url: str | None) -> Output:
         published = normalize_date(found.published)
     except DateError:
         published = None
-    text = "\n\n".join(part for part in (found.lead, found.body) if part)
+    body, _ = split_footer(split_paragraphs(found.body))
+    text = "\n\n".join(part for part in (found.lead, *body) if part)
     return Output(text, found.title, normalize_authors(found.authors), published)
 
 

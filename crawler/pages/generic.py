@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from copy import deepcopy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
@@ -61,6 +62,9 @@ SURNAME_FIRST_KEYS = frozenset({"citation_author", "dc.creator"})
 MAX_BYLINE_CHARS = 100
 """A longer "byline" element is a bio or a teaser, not a byline."""
 _TIME_XPATH = ".//time[@datetime]"
+_VISIBLE_TEXT_XPATH = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+)
 _REL_AUTHOR_XPATH = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 _BYLINE_XPATH = (
     ".//*[@itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]"
@@ -329,13 +333,21 @@ def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+def visible_words(tree: HtmlElement) -> str:
+    """The lowercased words of the page's visible text (no scripts, styles or head)."""
+    return _words(" ".join(tree.xpath(_VISIBLE_TEXT_XPATH)))
+
+
 def find_lead(page: PageData, text: str | None) -> Found:
-    """JSON-LD or OpenGraph description, unless the main ``text`` contains it (an excerpt)."""
+    """JSON-LD or OpenGraph description shown on the page as a standfirst: not a summary that
+    only the metadata carries, and not an excerpt of the main ``text``."""
     found = first_found(page.from_jsonld("description"), page.from_meta("og:description"))
     if not found or not text:
         return found
     stem = " ".join(_words(_ELLIPSIS.sub("", found[0])).split()[:LEAD_MATCH_WORDS])
-    return None if stem in _words(text) else found
+    if stem in _words(text) or stem not in visible_words(page.tree):
+        return None
+    return found
 
 
 def decide_is_article(
@@ -370,6 +382,32 @@ def main_text(tree: HtmlElement, url: str | None) -> str | None:
     return getattr(document, "text", None) if document else None
 
 
+def scope_document(page: PageData) -> HtmlElement | None:
+    """The page's ``<head>`` and its ``<article>`` alone, when that element holds the headline
+    and a real text: teasers, galleries and other stories around it are left out."""
+    scope = page.scope
+    if (
+        scope is None
+        or scope.tag != "article"
+        or scope.find(".//h1") is None
+        or len(scope.text_content().split()) < MIN_ARTICLE_WORDS
+    ):
+        return None
+    document = fromstring("<html><head></head><body></body></html>")
+    head = page.tree.find("head")
+    if head is not None:
+        document.replace(document[0], deepcopy(head))
+    document[1].append(deepcopy(scope))
+    return document
+
+
+def article_text(page: PageData) -> str | None:
+    """Main text of the article element when there is one (else of the whole page)."""
+    document = scope_document(page)
+    text = main_text(document, page.url) if document is not None else None
+    return text or main_text(page.tree, page.url)
+
+
 def metadata_guesses(tree: HtmlElement, url: str | None) -> Document | None:
     """Run trafilatura's metadata heuristics (htmldate for the date); they copy before pruning."""
     try:
@@ -402,7 +440,7 @@ def extract_article(html: str | HtmlElement, url: str | None = None) -> Extracte
 
     # a profile's body makes trafilatura unnecessary: the costliest step, skipped
     lines_found = profiled("body_lines")
-    text = "\n".join(lines_found[0]) if lines_found else main_text(tree, url)
+    text = "\n".join(lines_found[0]) if lines_found else article_text(page)
     fields: dict[str, Any] = {}
     sources: dict[str, str] = {}
     guesses: list[Document | None] = []

@@ -39,6 +39,10 @@ class Profile:
     """Hosts this profile is limited to (with subdomains); empty: any site whose markup fits."""
 
 
+_TEXT_XPATH = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+"""A block's readable text: what scripts and styles hold inside it is not."""
+
+
 def _texts(tree: HtmlElement, xpath: str) -> list[str]:
     if not xpath:
         return []
@@ -61,7 +65,7 @@ def body_lines(container: HtmlElement, drop: str) -> list[str]:
             continue  # inside a dropped box, or already part of an outer block
         if element in dropped:
             continue
-        if text := fold(element.text_content()):
+        if text := fold(" ".join(element.xpath(_TEXT_XPATH))):
             lines.append(text)
     return lines
 

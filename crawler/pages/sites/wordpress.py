@@ -26,6 +26,10 @@ PROFILE = Profile(
     drop=(
         ".//*[contains(@class, 'sharedaddy') or contains(@class, 'share')"
         " or contains(@class, 'jp-relatedposts') or contains(@class, 'related')"
-        " or contains(@class, 'newsletter') or self::script or self::style or self::form]"
+        " or contains(@class, 'newsletter') or self::script or self::style or self::form"
+        # embedded posts of other sites: tweets, Instagram, TikTok, WordPress embeds
+        " or contains(@class, 'wp-block-embed') or contains(@class, 'twitter-tweet')"
+        " or contains(@class, 'instagram-media') or contains(@class, 'tiktok-embed')"
+        " or contains(@class, 'wp-embedded-content')]"
     ),
 )
