@@ -353,3 +353,18 @@ def test_detect_language(text: str, code: str) -> None:
 @pytest.mark.parametrize("text", [None, "", "   ", "Kyiv, 2024", "12.03.2024 15:00 — 1 234 567"])
 def test_detect_language_needs_enough_letters(text: str | None) -> None:
     assert detect_language(text) is None
+
+
+STANDFIRST = "Ageing tankers under flags of convenience carry most of the crude."
+
+
+@pytest.mark.parametrize(
+    ("standfirst", "lead"),
+    [(f"<p class='standfirst'>{STANDFIRST}</p>", STANDFIRST), ("", None)],
+    ids=["shown-on-the-page", "metadata-only"],
+)
+def test_lead_is_a_description_shown_on_the_page(standfirst: str, lead: str | None) -> None:
+    head = f'<meta property="og:description" content="{STANDFIRST}">'
+    html = plain_page(200).replace("<html>", f"<html><head>{head}</head>")
+    html = html.replace("<h1>Pipeline reaches the border</h1>", f"<h1>Pipeline</h1>{standfirst}")
+    assert extract_article(html).lead == lead

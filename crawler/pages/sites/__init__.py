@@ -65,7 +65,7 @@ def body_lines(container: HtmlElement, drop: str) -> list[str]:
             continue  # inside a dropped box, or already part of an outer block
         if element in dropped:
             continue
-        if text := fold(" ".join(element.xpath(_TEXT_XPATH))):
+        if text := fold("".join(element.xpath(_TEXT_XPATH))):
             lines.append(text)
     return lines
 
