@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 
 from crawler.pages import extract_article
-from crawler.pages.sites import Profile, body_lines, match_profile
+from crawler.pages.sites import body_lines, match_profile
 
 POST = """<html><body><article class="post type-post">
 <header class="entry-header"><h1 class="entry-title">Minsk Moves Troops</h1>
@@ -45,14 +45,29 @@ def test_wordpress_profile_reads_a_post_without_generic_extraction():
     assert page.extraction["body"] == "profile:wordpress"
 
 
-def test_profiles_match_by_markup_and_domain(monkeypatch):
-    from crawler.pages import sites
-
+def test_profiles_match_by_markup_and_domain():
     tree = lxml.html.fromstring(POST)
     assert match_profile(tree, "https://any.example/").name == "wordpress"
     plain = lxml.html.fromstring("<html><body><article><h1>T</h1><p>x</p></article></body></html>")
     assert match_profile(plain, "https://any.example/") is None
-    site = Profile(name="site", detect="//article", body="//article", domains=("site.example",))
-    monkeypatch.setattr(sites, "SITE_PROFILES", (site,))
-    assert match_profile(tree, "https://www.site.example/a/").name == "site"  # before platforms
-    assert match_profile(tree, "https://notsite.example/a/").name == "wordpress"
+    # a site's own profile comes before the platform's, on its domain only
+    assert match_profile(tree, "https://www.warsawinstitute.org/a/").name == "warsawinstitute"
+    assert match_profile(tree, "https://notwarsawinstitute.org/a/").name == "wordpress"
+
+
+def test_warsawinstitute_post_reads_like_its_seed_export():
+    """The site's post, through the profile and the footer step every item goes through,
+    gives what the seed export of the same article gives: dateline fields, tags, publisher."""
+    from pathlib import Path
+
+    from crawler.normalize.boilerplate import split_footer
+    from crawler.normalize.text import split_paragraphs
+
+    fixture = Path(__file__).parent / "fixtures" / "pages" / "warsawinstitute_post.html"
+    url = "https://warsawinstitute.org/russia-iran-pledge-closer-military-ties/"
+    page = extract_article(fixture.read_text(encoding="utf-8"), url)
+    body, footer = split_footer(split_paragraphs(page.body))
+    assert page.extraction["body"] == "profile:warsawinstitute"
+    assert (page.authors, page.published) == (["Grzegorz Kuczyński"], "23 November 2022")
+    assert body[-1].endswith("agreed to meet again in Moscow early next year.")
+    assert footer.publisher == "Warsaw Institute Foundation"

@@ -34,8 +34,14 @@ MIN_ARTICLE_WORDS = 150
 """A page without structured article markup needs a title, a date and this many body words."""
 LEAD_MATCH_WORDS = 30
 """A description whose first this many words occur in the main text is an excerpt, not a lead."""
-PRUNE_XPATH = ["//p[.//time][string-length(normalize-space(.)) < 100]"]
-"""Removed before trafilatura reads the page: short date lines it would keep without the date."""
+PRUNE_XPATH = [
+    "//p[.//time][string-length(normalize-space(.)) < 100]",
+    "//body//*[contains(translate(@style, ' ', ''), 'display:none')"
+    " or contains(translate(@style, ' ', ''), 'visibility:hidden')][not(.//h1)]",
+]
+"""Removed before trafilatura reads the page: short date lines it would keep without the date,
+and elements styled invisible (not the ``hidden`` attribute: pages reveal whole articles or
+paywalled text from it by script)."""
 ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 META_AUTHOR_KEYS = (
     "author",

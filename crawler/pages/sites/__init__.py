@@ -93,16 +93,13 @@ def _host_matches(url: str | None, domains: tuple[str, ...]) -> bool:
 
 
 def match_profile(tree: HtmlElement, url: str | None) -> Profile | None:
-    """The first profile for the page: site profiles (by domain) before platform ones."""
-    from crawler.pages.sites import wordpress  # the registry: add modules here
+    """The first profile for the page: site profiles (``crawler/pages/sites/<domain>.py``,
+    limited to their domains) before platform ones (any site whose markup fits)."""
+    from crawler.pages.sites import warsawinstitute, wordpress  # the registry: add modules here
 
-    for profile in (*SITE_PROFILES, wordpress.PROFILE):
+    for profile in (warsawinstitute.PROFILE, wordpress.PROFILE):
         if profile.domains and not _host_matches(url, profile.domains):
             continue
         if tree.xpath(profile.detect):
             return profile
     return None
-
-
-SITE_PROFILES: tuple[Profile, ...] = ()
-"""Per-domain profiles (``crawler/pages/sites/<domain>.py``), tried before platform ones."""
