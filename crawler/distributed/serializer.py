@@ -113,7 +113,7 @@ def _checked(request: dict[str, Any]) -> dict[str, Any]:
             raise RejectedPayload(f"{name} {method!r} is not a public spider method name")
     if not isinstance(request.get("meta") or {}, dict):
         raise RejectedPayload("meta is not an object")
-    headers = request.get("headers") or []
+    headers = request.get("headers", [])
     if not isinstance(headers, list) or not all(
         isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], list) for pair in headers
     ):
