@@ -558,10 +558,8 @@ class AnalysisSite:
         path, _, query = target.partition("?")
         conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
         with self._lock:
-            if self._fails(path):
-                response = self._broken()
-            else:
-                response = self._route(path, query, headers)
+            failing = self._fails(path)
+            response = self._broken() if failing else self._route(path, query, headers)
             self.hits.append(Hit(method, target, response.status, conditional, time.monotonic()))
         return response
 
