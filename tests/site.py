@@ -382,8 +382,8 @@ class AnalysisSite:
         per_page: int = 10,
         failing: float = 0.0,
     ) -> None:
-        """``failing``: the share of paths (robots.txt aside) that answer 500, chosen by a
-        hash of the path, so the same pages fail every time."""
+        """``failing``: the share of paths (robots.txt and the home page aside) that answer
+        500, chosen by a hash of the path, so the same pages fail every time."""
         self.seed, self.crawl_delay, self.per_page = seed, crawl_delay, per_page
         self.failing = failing
         self.host = "127.0.0.1"
@@ -564,7 +564,7 @@ class AnalysisSite:
         return response
 
     def _fails(self, path: str) -> bool:
-        if not self.failing or path == "/robots.txt":
+        if not self.failing or path in ("/robots.txt", "/"):
             return False
         return int(hashlib.sha256(path.encode()).hexdigest()[:8], 16) % 1000 < self.failing * 1000
 
