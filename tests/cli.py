@@ -29,3 +29,15 @@ def export(db_url: str, *options: str) -> list[dict]:
     assert result.returncode == 0, result.stderr
     assert "\\u" not in result.stdout  # ordinary letters are written as they are
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def start_scrapy(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start ``scrapy ARGS`` in the project root without waiting; output captured as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )

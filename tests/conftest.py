@@ -7,6 +7,7 @@ import random
 import pytest
 
 from crawler.storage.db import open_database
+from tests.services import postgres_url, redis_job, redis_server  # noqa: F401 - fixtures
 
 WORDS = [
     "Russia",

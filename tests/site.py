@@ -380,8 +380,12 @@ class AnalysisSite:
         seed: int = 0,
         crawl_delay: float | None = None,
         per_page: int = 10,
+        failing: float = 0.0,
     ) -> None:
+        """``failing``: the share of paths (robots.txt and the home page aside) that answer
+        500, chosen by a hash of the path, so the same pages fail every time."""
         self.seed, self.crawl_delay, self.per_page = seed, crawl_delay, per_page
+        self.failing = failing
         self.host = "127.0.0.1"
         self.articles: list[SiteArticle] = []
         self.hits: list[Hit] = []
@@ -554,9 +558,15 @@ class AnalysisSite:
         path, _, query = target.partition("?")
         conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
         with self._lock:
-            response = self._route(path, query, headers)
+            failing = self._fails(path)
+            response = self._broken() if failing else self._route(path, query, headers)
             self.hits.append(Hit(method, target, response.status, conditional, time.monotonic()))
         return response
+
+    def _fails(self, path: str) -> bool:
+        if not self.failing or path in ("/robots.txt", "/"):
+            return False
+        return int(hashlib.sha256(path.encode()).hexdigest()[:8], 16) % 1000 < self.failing * 1000
 
     _LISTING = re.compile(r"^/(category/analysis|tag/([^/]+)|author/([^/]+))/(?:page/(\d+)/)?$")
 

@@ -1,38 +1,69 @@
-"""``scrapy crawl``, exiting non-zero when the run fails."""
+"""``scrapy crawl``, refusing to overlap another run and exiting non-zero when the run fails."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from redis.exceptions import RedisError
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from scrapy_redis.connection import get_redis_from_settings
 
+from crawler.distributed import JobNameError, distributed_job
+from crawler.extensions import max_error_rate, run_failure
 from crawler.storage.db import DatabaseError, database
+from crawler.storage.locks import RunLock, RunLockHeld, acquire_run_lock
+
+
+class CrawlRefused(Exception):
+    """The crawl cannot start; the message says why."""
 
 
 class Command(ScrapyCrawlCommand):
-    """Scrapy's crawl command, plus: the database is checked before the crawl starts, and the
-    exit status is 1 when the run did not finish cleanly (finish reason other than
-    ``finished``, or ``run/failed`` set by a component)."""
+    """Scrapy's crawl command, plus: the database (and Redis, for a distributed crawl) is
+    checked before the crawl starts; a run of the same spider on the same database already
+    going on is reported and this one not started (workers of one Redis job share a run);
+    the exit status is 1 when the run failed (finish reason other than ``finished``,
+    ``run/failed`` set by a component, or an error rate over ``RUN_MAX_ERROR_RATE``)."""
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process and self.settings
         try:
-            database(self.settings["DATABASE_URL"])
-        except DatabaseError as exc:
+            crawler, lock = self._prepare(args[0])
+        except CrawlRefused as exc:
             print(f"crawl failed: {exc}", file=sys.stderr)
             self.exitcode = 1
             return
-        crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        try:
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release()
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        if (
-            self.crawler_process.bootstrap_failed
-            or stats.get("finish_reason") != "finished"
-            or stats.get("run/failed")
-        ):
+        failure = run_failure(stats, stats.get("finish_reason"), max_error_rate(crawler.settings))
+        if self.crawler_process.bootstrap_failed or failure:
             self.exitcode = 1
+
+    def _prepare(self, spider: str) -> tuple[Crawler, RunLock]:
+        """The crawler, and the run lock it holds; CrawlRefused when it must not start."""
+        assert self.settings
+        url = self.settings["DATABASE_URL"]
+        try:
+            database(url)
+            crawler = self._create_crawler(spider)
+        except (DatabaseError, JobNameError) as exc:
+            raise CrawlRefused(exc) from None
+        job = distributed_job(crawler.settings)
+        if job is not None:
+            try:
+                get_redis_from_settings(crawler.settings).ping()
+            except RedisError as exc:
+                raise CrawlRefused(f"Redis is unreachable for job {job}: {exc}") from None
+        try:
+            return crawler, acquire_run_lock(url, spider, job)
+        except RunLockHeld as exc:
+            raise CrawlRefused(exc) from None

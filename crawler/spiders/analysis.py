@@ -14,6 +14,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
@@ -25,6 +26,7 @@ from crawler.discovery import (
     parse_feed,
     parse_sitemap,
 )
+from crawler.distributed import use_redis
 from crawler.normalize.urls import canonical_url
 from crawler.sites import SiteConfigError, SiteProfile, ad_hoc_profiles, load_sites
 from crawler.spiders.common import PageSpider
@@ -45,7 +47,9 @@ class SiteState:
 class AnalysisSpider(PageSpider):
     """Crawls the listed analysis sites through robots.txt sitemaps, feeds, listings and links.
 
-    Usage: ``scrapy crawl analysis [-a site=NAME] [-a start_urls=URL[,URL...]]``.
+    Usage: ``scrapy crawl analysis [-a site=NAME] [-a start_urls=URL[,URL...]]``; with
+    ``-s REDIS_URL=redis://...`` any number of such workers share one crawl (see
+    ``crawler.distributed``).
     Settings: ``SITES_FILE`` (default ``seeds/sites.toml``), ``ANALYSIS_MAX_PATTERN_PAGES``
     (pages of one URL shape, bounding calendars and faceted filters), ``ANALYSIS_MAX_SITEMAPS``
     (sitemap documents per site), ``SITEMAP_MAX_SIZE`` (bytes of one sitemap or feed).
@@ -68,6 +72,11 @@ class AnalysisSpider(PageSpider):
         self.sites: dict[str, SiteState] = {}
         self.known_origins: dict[str, KnownOrigin] = {}
         self.fresh: set[str] = set()
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        use_redis(settings, cls.name)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AnalysisSpider:
