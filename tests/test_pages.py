@@ -368,3 +368,18 @@ def test_lead_is_a_description_shown_on_the_page(standfirst: str, lead: str | No
     html = plain_page(200).replace("<html>", f"<html><head>{head}</head>")
     html = html.replace("<h1>Pipeline reaches the border</h1>", f"<h1>Pipeline</h1>{standfirst}")
     assert extract_article(html).lead == lead
+
+
+def test_microdata_gives_the_date_and_headline() -> None:
+    html = plain_page(200).replace(
+        "<h1>Pipeline reaches the border</h1>",
+        "<div itemscope itemtype='https://schema.org/Article'>"
+        "<span itemprop='headline'>Pipeline reaches the border</span>"
+        "<meta itemprop='datePublished' content='2024-05-01T08:00:00+02:00'></div>",
+    )
+    page = extract_article(html)
+    assert (page.title, page.published) == (
+        "Pipeline reaches the border",
+        "2024-05-01T08:00:00+02:00",
+    )
+    assert page.extraction["published"] == "microdata"

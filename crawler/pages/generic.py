@@ -126,6 +126,7 @@ def find_title(page: PageData, publisher: str | None) -> Found:
         (strip_site_suffix(headline[0], publisher, strict=True), "jsonld") if headline else None,
         (strip_site_suffix(og_title, publisher, strict=True), "meta") if og_title else None,
         (headings[0], "html") if headings and headings[0] != publisher else None,
+        microdata(page, "headline"),
         (strip_site_suffix(html_title, publisher, strict=False), "html") if html_title else None,
     ]
     found = [candidate for candidate in candidates if candidate and candidate[0]]
@@ -278,12 +279,23 @@ def byline_texts(page: PageData) -> list[str]:
     return unique([text for text in texts if text and len(text) <= MAX_BYLINE_CHARS])
 
 
+def microdata(page: PageData, prop: str) -> Found:
+    """The first microdata ``itemprop`` value in the article: ``content``, ``datetime``, text."""
+    for element in page.scoped(f".//*[@itemprop='{prop}']"):
+        value = element.get("content") or element.get("datetime") or element.text_content()
+        if value := fold(value):
+            return value, "microdata"
+    return None
+
+
 def find_published(page: PageData) -> Found:
-    """JSON-LD ``datePublished``, ``article:published_time``, ``<time datetime>``, date meta."""
+    """JSON-LD ``datePublished``, ``article:published_time``, microdata, ``<time datetime>``,
+    then other date meta tags."""
     times = page.scoped(_TIME_XPATH)
     return first_found(
         page.from_jsonld("datePublished", "dateCreated"),
         page.from_meta("article:published_time", "og:published_time"),
+        microdata(page, "datePublished"),
         (fold(times[0].get("datetime")), "html") if times else None,
         page.from_meta(*META_DATE_KEYS),
     )
