@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from crawler.items import Article as ArticleItem
 from crawler.storage.dedupe import Fingerprint, fingerprint, is_same_article
+from crawler.storage.fit import fit_item
 from crawler.storage.models import (
     Article,
     ArticleAuthor,
@@ -54,8 +57,12 @@ def store_batch(session: Session, items: Sequence[ArticleItem], now: datetime) -
     - a new origin whose canonical URL, exact content or near-duplicate content matches a
       stored article: merged (one more origin; missing fields filled in);
     - anything else: a new article.
+
+    Values are fitted to their columns first (``fit_item``), so every database stores the same.
+    Concurrent writers must take turns (``concurrency.write_transaction`` does): the decisions
+    rest on what this transaction reads.
     """
-    return _Batch(session, items, now).run()
+    return _Batch(session, [fit_item(i) for i in items], now).run()
 
 
 class _Batch:
@@ -383,20 +390,28 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+def insert_ignoring_duplicates(session: Session, model: type[Base]) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's database (the one place that
+    knows the dialects' upsert forms)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(_table(model)).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(_table(model)).on_conflict_do_nothing()
+    raise NotImplementedError(f"no upsert for {dialect}")
+
+
 def author_ids(session: Session, names: set[str]) -> dict[str, int]:
-    """Return the id of every named author, creating the missing ones."""
+    """Return the id of every named author, creating the missing ones (a name another writer
+    created meanwhile is found, not duplicated)."""
     if not names:
         return {}
-    found = dict(
-        session.execute(select(Author.name, Author.id).where(Author.name.in_(names))).all()
-    )
+    query = select(Author.name, Author.id)
+    found = dict(session.execute(query.where(Author.name.in_(names))).all())
     missing = sorted(names - found.keys())
     if missing:
-        rows = session.execute(
-            insert(Author).returning(Author.name, Author.id, sort_by_parameter_order=True),
-            [{"name": n} for n in missing],
-        )
-        found.update(rows.all())
+        session.execute(insert_ignoring_duplicates(session, Author), [{"name": n} for n in missing])
+        found.update(session.execute(query.where(Author.name.in_(missing))).all())
     return found
 
 
