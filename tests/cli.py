@@ -29,3 +29,20 @@ def export(db_url: str, *options: str) -> list[dict]:
     assert result.returncode == 0, result.stderr
     assert "\\u" not in result.stdout  # ordinary letters are written as they are
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def start_scrapy(*args: str) -> subprocess.Popen[str]:
+    """Start ``scrapy ARGS`` in the project root without waiting (``finish`` collects it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    """Wait for a started ``scrapy`` and return what ``scrapy()`` would have."""
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
