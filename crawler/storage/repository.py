@@ -49,7 +49,18 @@ class BatchResult:
         return self.outcomes.count(outcome)
 
 
-def store_batch(session: Session, items: Sequence[ArticleItem], now: datetime) -> BatchResult:
+def fingerprints(items: Sequence[ArticleItem]) -> list[Fingerprint]:
+    """The items' fingerprints: the CPU-heavy part of storing, needing no database (so a
+    writer computes them before it takes its turn)."""
+    return [fingerprint(i.title or "", i.lead, i.body or "") for i in items]
+
+
+def store_batch(
+    session: Session,
+    items: Sequence[ArticleItem],
+    now: datetime,
+    fps: Sequence[Fingerprint] | None = None,
+) -> BatchResult:
     """Store validated, normalized items; each becomes new, updated, merged or unchanged.
 
     - a known origin with the same content: unchanged (last seen updated);
@@ -58,19 +69,28 @@ def store_batch(session: Session, items: Sequence[ArticleItem], now: datetime) -
       stored article: merged (one more origin; missing fields filled in);
     - anything else: a new article.
 
-    Values are fitted to their columns first (``fit_item``), so every database stores the same.
+    ``fps`` are the items' ``fingerprints`` when already computed. Values are fitted to their
+    columns first (``fit_item``), so every database stores the same.
     Concurrent writers must take turns (``concurrency.write_transaction`` does): the decisions
     rest on what this transaction reads.
     """
-    return _Batch(session, [fit_item(i) for i in items], now).run()
+    fitted = [fit_item(i) for i in items]
+    return _Batch(
+        session, fitted, now, list(fps) if fps is not None else fingerprints(fitted)
+    ).run()
 
 
 class _Batch:
     """The state of one store_batch call: lookups done once, decisions item by item."""
 
-    def __init__(self, session: Session, items: Sequence[ArticleItem], now: datetime) -> None:
-        self.session, self.items, self.now = session, items, now
-        self.fps = [fingerprint(i.title or "", i.lead, i.body or "") for i in items]
+    def __init__(
+        self,
+        session: Session,
+        items: Sequence[ArticleItem],
+        now: datetime,
+        fps: list[Fingerprint],
+    ) -> None:
+        self.session, self.items, self.now, self.fps = session, items, now, fps
         self.rows: dict[str, dict[str, Any]] = {}  # article id -> current row (loaded or new)
         self.known_fps: dict[str, Fingerprint] = {}
         self.new_ids: list[str] = []
