@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 
 from crawler.storage.db import open_database, safe_url
 
@@ -127,7 +127,10 @@ class TestDatabases:
             try:
                 admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
                 with admin.connect() as connection:
-                    connection.execute(text(f"CREATE DATABASE {name} {LINGUISTIC}"))
+                    try:
+                        connection.execute(text(f"CREATE DATABASE {name} {LINGUISTIC}"))
+                    except ProgrammingError:  # a server without ICU (before PostgreSQL 15)
+                        connection.execute(text(f"CREATE DATABASE {name}"))
                 admin.dispose()
             except SQLAlchemyError as exc:
                 reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

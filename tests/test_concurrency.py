@@ -139,12 +139,13 @@ def test_conflicts_are_retryable_other_errors_are_not(db_url):
     engine.dispose()
 
 
-def test_a_batch_that_loses_a_race_is_retried_whole(sessions, db_url):
-    """Another writer that does not take turns (an older crawler, a script) stores the same
-    article between this batch's reads and writes: a unique key stops the duplicate, and the
-    retried batch finds what the other stored."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("on SQLite, BEGIN IMMEDIATE leaves no other writer a moment to race")
+def test_a_batch_that_loses_a_race_is_retried_whole(databases):
+    """PostgreSQL (on SQLite, BEGIN IMMEDIATE leaves no other writer a moment to race): another
+    writer that does not take turns (an older crawler, a script) stores the same article between
+    this batch's reads and writes; a unique key stops the duplicate, and the retried batch finds
+    what the other stored."""
+    db_url = databases.url("postgresql")
+    sessions = open_database(db_url)
     item = Article(origin="file:///raced.txt", title="Raced", body=make_text(7))
     other = create_engine(db_url)
     raced: list[str] = []
@@ -158,6 +159,7 @@ def test_a_batch_that_loses_a_race_is_retried_whole(sessions, db_url):
 
     result = write_transaction(sessions, lambda s: store_batch(s, [item], datetime.now(UTC)))
     other.dispose()
+    sessions.kw["bind"].dispose()
     assert raced  # the race happened
     assert result.outcomes == ["unchanged"]  # the retry saw the other writer's rows
     assert sql(db_url, "select count(*) from articles") == [(1,)]
