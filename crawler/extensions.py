@@ -12,7 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.storage.db import DatabaseError, database
+from crawler.storage.db import DatabaseError, database, error_reason
 from crawler.storage.runs import finish_run, start_run
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class RunRecorder:
         try:
             self.run_id = await asyncio.to_thread(self._start, spider.name)
         except (DatabaseError, SQLAlchemyError) as exc:
-            logger.error("Could not record the run: %s", exc)
+            logger.error("Could not record the run: %s", error_reason(exc, self.database_url))
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         figures = run_figures(self.crawler.stats.get_stats(), reason, self.max_error_rate)
@@ -148,7 +148,8 @@ class RunRecorder:
         try:
             await asyncio.to_thread(self._finish, figures)
         except SQLAlchemyError as exc:
-            logger.error("Could not record the end of run %s: %s", self.run_id, exc)
+            reason = error_reason(exc, self.database_url)
+            logger.error("Could not record the end of run %s: %s", self.run_id, reason)
 
     def _start(self, spider: str) -> int:
         with database(self.database_url).begin() as session:

@@ -41,3 +41,9 @@ def start_scrapy(*args: str, env: dict[str, str] | None = None) -> subprocess.Po
         text=True,
         env={**os.environ, **(env or {})},
     )
+
+
+def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    """Wait for a started ``scrapy`` and return what ``scrapy()`` would have."""
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)

@@ -1,10 +1,10 @@
-"""End to end, as a user runs it: ``scrapy crawl seeds`` then ``scrapy export``, as subprocesses."""
+"""End to end, as a user runs it: ``scrapy crawl seeds`` then ``scrapy export``, as subprocesses,
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli import ROOT, export
 from tests.cli import scrapy as run
-from tests.conftest import make_text
+from tests.conftest import DATABASES, make_text, sql
 
 FOOTER = (
     "Support Us\n\nIf content prepared by Warsaw Institute team is useful for you, please "
@@ -96,10 +96,9 @@ def folder(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def imported(folder, tmp_path_factory) -> tuple[str, subprocess.CompletedProcess[str]]:
-    db = tmp_path_factory.mktemp("db") / "crawler.sqlite3"
-    url = f"sqlite:///{db}"
+@pytest.fixture(scope="module", params=DATABASES)
+def imported(request, folder, databases) -> tuple[str, subprocess.CompletedProcess[str]]:
+    url = databases.url(request.param)
     return url, run("crawl", "seeds", "-a", f"path={folder}", "-s", f"DATABASE_URL={url}")
 
 
@@ -195,9 +194,7 @@ def test_broken_files_are_logged_counted_and_skipped(imported, folder):
     assert len(summary) == 1
     assert "new 8, updated 0, merged 1" in summary[0]
     assert "rejected 4 (binary: 1, empty: 2, no_header: 1)" in summary[0]
-    db = sqlite3.connect(url.removeprefix("sqlite:///"))
-    row = db.execute("select status, new, merged, rejected from runs").fetchone()
-    assert row == ("finished", 8, 1, 4)
+    assert sql(url, "select status, new, merged, rejected from runs") == [("finished", 8, 1, 4)]
 
 
 def test_second_import_changes_nothing(imported, articles, folder):
@@ -237,9 +234,9 @@ def test_export_to_a_file(imported, tmp_path):
     }  # fmt: skip
 
 
-def test_scrapy_feeds_keep_working(folder, tmp_path):
+def test_scrapy_feeds_keep_working(folder, tmp_path, db_url):
     feed = tmp_path / "run.jsonl"
-    url = f"sqlite:///{tmp_path / 'feed.sqlite3'}"
+    url = db_url
     result = run(
         "crawl",
         "seeds",
@@ -256,9 +253,9 @@ def test_scrapy_feeds_keep_working(folder, tmp_path):
     assert all(item["published"] is None or item["published"][:4] == "2022" for item in items)
 
 
-def test_missing_path_fails_with_one_clear_message(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
-    result = run("crawl", "seeds", "-a", f"path={tmp_path / 'nope'}", "-s", f"DATABASE_URL={url}")
+def test_missing_path_fails_with_one_clear_message(tmp_path, db_url):
+    nope = f"path={tmp_path / 'nope'}"
+    result = run("crawl", "seeds", "-a", nope, "-s", f"DATABASE_URL={db_url}")
     assert result.returncode != 0
     assert f"Seed path {tmp_path / 'nope'} does not exist" in result.stderr
     assert "Traceback" not in result.stderr
@@ -273,18 +270,17 @@ def test_unreachable_database_fails_with_one_clear_message(folder, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_database_url_from_the_environment(folder, tmp_path):
-    db = tmp_path / "env.sqlite3"
+def test_database_url_from_the_environment(folder, db_url):
     result = run(
         "crawl", "seeds", "-a", f"path={folder / 'wi' / 'no-footer.txt'}",
-        env={"CRAWLER_DATABASE_URL": f"sqlite:///{db}"},
+        env={"CRAWLER_DATABASE_URL": db_url},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    count = sqlite3.connect(db).execute("select count(*) from articles").fetchone()
-    assert count == (1,)
+    assert sql(db_url, "select count(*) from articles") == [(1,)]
+    assert export(db_url)[0]["title"] == "No Footer Here"
 
 
-def test_footer_repeated_across_a_folder_is_learned_and_removed(tmp_path):
+def test_footer_repeated_across_a_folder_is_learned_and_removed(tmp_path, db_url):
     other = tmp_path / "other-publisher"
     other.mkdir()
     footer = (
@@ -294,7 +290,7 @@ def test_footer_repeated_across_a_folder_is_learned_and_removed(tmp_path):
     for i in range(8):
         text = seed(f"2023-05-0{i + 1}", "Anna Nowak", f"Briefing {i}", make_text(100 + i))
         (other / f"{i}.txt").write_text(text.replace(FOOTER, footer))
-    url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    url = db_url
     result = run("crawl", "seeds", "-a", f"path={other}", "-s", f"DATABASE_URL={url}")
     assert result.returncode == 0, result.stderr[-2000:]
     articles = export(url)

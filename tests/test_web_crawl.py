@@ -187,8 +187,7 @@ def test_a_new_article_is_stored_and_an_edited_one_revised(third_run, first_run)
     assert db.execute("select count(*) from revisions").fetchone() == (1,)
 
 
-def test_article_spider_fetches_exactly_the_given_pages(site, tmp_path):
-    db_url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+def test_article_spider_fetches_exactly_the_given_pages(site, tmp_path, db_url):
     listing = tmp_path / "urls.txt"
     wanted = [site.url(site.articles[1].path), site.url(site.articles[2].path) + "?utm_source=x"]
     listing.write_text(f"# to read\n{wanted[0]}\n\n{wanted[1]}\n")

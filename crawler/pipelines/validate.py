@@ -8,6 +8,9 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article
 from crawler.rejects import count_rejection
+from crawler.storage.fit import LIMITS
+
+MAX_ORIGIN = LIMITS["origin"] or 2048
 
 
 def missing_field(item: Article) -> str | None:
@@ -16,11 +19,14 @@ def missing_field(item: Article) -> str | None:
         return "no_title"
     if not item.body:
         return "no_body"
+    if len(item.origin) > MAX_ORIGIN:
+        return "origin_too_long"
     return None
 
 
 class ValidationPipeline:
-    """Drops items without a title or a body; stats ``rejected/<reason>``."""
+    """Drops items without a title or a body, or whose origin URI is longer than storage keeps
+    (2048 characters); stats ``rejected/<reason>``."""
 
     def __init__(self, stats: StatsCollector | None = None) -> None:
         self.stats = stats

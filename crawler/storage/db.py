@@ -1,16 +1,20 @@
-"""Engine and session factories; the schema is created on first use."""
+"""Engine and session factories; the schema is migrated to the package's head on first use."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote_plus
 
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.storage.models import Base
+from crawler.storage.schema import ensure_schema
 
 ENV_VAR = "CRAWLER_DATABASE_URL"
 
@@ -32,21 +36,55 @@ def safe_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def redact(text: str, url: str) -> str:
+    """Remove the URL's password (as written, or URL-quoted) from a message."""
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return "<message withheld: unparseable database URL>"
+    if password:
+        for form in {str(password), quote_plus(str(password))}:
+            text = text.replace(form, "***")
+    return text
+
+
+def error_reason(exc: BaseException, url: str) -> str:
+    """The one-line reason of a database error, safe to show (drivers may quote the DSN)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines() or [type(orig).__name__]
+    return redact(lines[0], url)
+
+
+@contextmanager
+def reported_as(what: str, url: str) -> Iterator[None]:
+    """Turn any database or migration error in the block into a safe one-line DatabaseError:
+    ``<what> <safe url>: <reason>``."""
+    try:
+        yield
+    except (SQLAlchemyError, CommandError) as exc:
+        raise DatabaseError(f"{what} {safe_url(url)}: {error_reason(exc, url)}") from None
+
+
 def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and a
+    Unicode ``lower()`` (PostgreSQL's), so queries behave the same on both."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseError(f"invalid database URL {safe_url(url)!r}") from exc
-    if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(parsed, pool_pre_ping=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_setup)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
+    except (ImportError, SQLAlchemyError) as exc:
+        raise DatabaseError(f"cannot use database {safe_url(url)}: {exc}") from None
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_setup(dbapi_connection, _record) -> None:
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -54,22 +92,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def open_database(url: str) -> sessionmaker[Session]:
-    """Connect, create the schema when missing, and return a session factory.
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
 
-    Raises DatabaseError with a one-line reason when the database cannot be reached.
-    """
+
+def open_database(url: str) -> sessionmaker[Session]:
+    """Connect, migrate the schema to the head revision when needed, and return a session
+    factory. Raises DatabaseError with a one-line reason when the database cannot be used."""
     engine = make_engine(url)
     try:
-        Base.metadata.create_all(engine)
+        ensure_schema(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        reason = error_reason(exc, url)
         raise DatabaseError(f"database {safe_url(url)} is unreachable: {reason}") from None
+    except CommandError as exc:  # e.g. a revision newer than this crawler knows
+        engine.dispose()
+        reason = error_reason(exc, url)
+        raise DatabaseError(f"database {safe_url(url)} cannot be migrated: {reason}") from None
     return sessionmaker(engine, expire_on_commit=False)
 
 
 @lru_cache(maxsize=8)
 def database(url: str) -> sessionmaker[Session]:
-    """Return the process-wide session factory for ``url``, opened (schema created) once."""
+    """Return the process-wide session factory for ``url``, opened (schema migrated) once."""
     return open_database(url)

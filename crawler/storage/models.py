@@ -8,6 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+PUBLISHED = String(32).with_variant(String(32, collation="C"), "postgresql")
+"""ISO dates order and compare as plain characters, as on SQLite, whatever the database's
+locale (a linguistic collation ignores punctuation: ``-01:00`` would sort after ``+05:00``)."""
+
 
 class Base(DeclarativeBase):
     """Declarative base of every table the crawler owns."""
@@ -30,7 +34,7 @@ class Article(Base):
     title_key: Mapped[str] = mapped_column(String(200), index=True)
     lead: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    published: Mapped[str | None] = mapped_column(String(32), index=True)
+    published: Mapped[str | None] = mapped_column(PUBLISHED, index=True)
     modified: Mapped[str | None] = mapped_column(String(32))
     publisher: Mapped[str | None] = mapped_column(String(300), index=True)
     language: Mapped[str | None] = mapped_column(String(8))

@@ -37,13 +37,13 @@ def _select(flt: ExportFilter) -> Select[Any]:
         # "2022-11-30" must include "2022-11-30T23:59:59+00:00": compare on the day prefix.
         query = query.where(func.substr(Article.published, 1, len(flt.until)) <= flt.until)
     if flt.publisher:
-        query = query.where(func.lower(Article.publisher) == flt.publisher.casefold())
+        query = query.where(func.lower(Article.publisher) == flt.publisher.lower())
     if flt.author:
         query = query.where(
             Article.id.in_(
                 select(ArticleAuthor.article_id)
                 .join(Author)
-                .where(func.lower(Author.name) == flt.author.casefold())
+                .where(func.lower(Author.name) == flt.author.lower())
             )
         )
     return query.order_by(Article.published.is_(None), Article.published, Article.id)

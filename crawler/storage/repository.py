@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from crawler.items import Article as ArticleItem
 from crawler.storage.dedupe import Fingerprint, fingerprint, is_same_article
+from crawler.storage.fit import fit_item
 from crawler.storage.models import (
     Article,
     ArticleAuthor,
@@ -46,7 +49,18 @@ class BatchResult:
         return self.outcomes.count(outcome)
 
 
-def store_batch(session: Session, items: Sequence[ArticleItem], now: datetime) -> BatchResult:
+def fingerprints(items: Sequence[ArticleItem]) -> list[Fingerprint]:
+    """The items' fingerprints: the CPU-heavy part of storing, needing no database (so a
+    writer computes them before it takes its turn)."""
+    return [fingerprint(i.title or "", i.lead, i.body or "") for i in items]
+
+
+def store_batch(
+    session: Session,
+    items: Sequence[ArticleItem],
+    now: datetime,
+    fps: Sequence[Fingerprint] | None = None,
+) -> BatchResult:
     """Store validated, normalized items; each becomes new, updated, merged or unchanged.
 
     - a known origin with the same content: unchanged (last seen updated);
@@ -54,16 +68,29 @@ def store_batch(session: Session, items: Sequence[ArticleItem], now: datetime) -
     - a new origin whose canonical URL, exact content or near-duplicate content matches a
       stored article: merged (one more origin; missing fields filled in);
     - anything else: a new article.
+
+    ``fps`` are the items' ``fingerprints`` when already computed. Values are fitted to their
+    columns first (``fit_item``), so every database stores the same.
+    Concurrent writers must take turns (``concurrency.write_transaction`` does): the decisions
+    rest on what this transaction reads.
     """
-    return _Batch(session, items, now).run()
+    fitted = [fit_item(i) for i in items]
+    return _Batch(
+        session, fitted, now, list(fps) if fps is not None else fingerprints(fitted)
+    ).run()
 
 
 class _Batch:
     """The state of one store_batch call: lookups done once, decisions item by item."""
 
-    def __init__(self, session: Session, items: Sequence[ArticleItem], now: datetime) -> None:
-        self.session, self.items, self.now = session, items, now
-        self.fps = [fingerprint(i.title or "", i.lead, i.body or "") for i in items]
+    def __init__(
+        self,
+        session: Session,
+        items: Sequence[ArticleItem],
+        now: datetime,
+        fps: list[Fingerprint],
+    ) -> None:
+        self.session, self.items, self.now, self.fps = session, items, now, fps
         self.rows: dict[str, dict[str, Any]] = {}  # article id -> current row (loaded or new)
         self.known_fps: dict[str, Fingerprint] = {}
         self.new_ids: list[str] = []
@@ -383,20 +410,28 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+def insert_ignoring_duplicates(session: Session, model: type[Base]) -> Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's database (the one place that
+    knows the dialects' upsert forms)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(_table(model)).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(_table(model)).on_conflict_do_nothing()
+    raise NotImplementedError(f"no upsert for {dialect}")
+
+
 def author_ids(session: Session, names: set[str]) -> dict[str, int]:
-    """Return the id of every named author, creating the missing ones."""
+    """Return the id of every named author, creating the missing ones (a name another writer
+    created meanwhile is found, not duplicated)."""
     if not names:
         return {}
-    found = dict(
-        session.execute(select(Author.name, Author.id).where(Author.name.in_(names))).all()
-    )
+    query = select(Author.name, Author.id)
+    found = dict(session.execute(query.where(Author.name.in_(names))).all())
     missing = sorted(names - found.keys())
     if missing:
-        rows = session.execute(
-            insert(Author).returning(Author.name, Author.id, sort_by_parameter_order=True),
-            [{"name": n} for n in missing],
-        )
-        found.update(rows.all())
+        session.execute(insert_ignoring_duplicates(session, Author), [{"name": n} for n in missing])
+        found.update(session.execute(query.where(Author.name.in_(missing))).all())
     return found
 
 

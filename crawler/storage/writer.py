@@ -8,15 +8,22 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import Article
-from crawler.storage.db import database
-from crawler.storage.repository import BatchResult, store_batch
+from crawler.storage.concurrency import write_transaction
+from crawler.storage.db import DatabaseError, database, error_reason
+from crawler.storage.repository import BatchResult, fingerprints, store_batch
 
 
 def write_batch(database_url: str, items: list[Article]) -> BatchResult | str:
-    """Store one batch in one transaction; a database error comes back as its one-line reason
-    (a message, not an exception: DBAPI errors do not always survive pickling)."""
+    """Store one batch in one transaction, retried whole when it loses a race with another
+    writer; a database error comes back as its one-line reason, password removed (a message,
+    not an exception: DBAPI errors do not always survive pickling)."""
+    fps = fingerprints(items)  # before the writer lock: other writers need not wait for it
     try:
-        with database(database_url).begin() as session:
-            return store_batch(session, items, now=datetime.now(UTC))
+        return write_transaction(
+            database(database_url),
+            lambda session: store_batch(session, items, datetime.now(UTC), fps),
+        )
+    except DatabaseError as exc:
+        return str(exc)
     except SQLAlchemyError as exc:
-        return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return error_reason(exc, database_url)

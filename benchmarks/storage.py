@@ -1,0 +1,288 @@
+"""Benchmark storage: articles stored per second through ``store_batch`` against a bulk INSERT.
+
+Usage (from the repository root, with the project's virtualenv)::
+
+    .venv/bin/python benchmarks/storage.py [--articles 10000] [--batch 500] [--seed 1]
+        [--postgresql postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--skip-postgresql]
+
+For SQLite and PostgreSQL, with one and with two concurrent processes, each measure into a
+fresh database migrated to the head revision before the clock starts:
+
+- ours: the real storage path, ``crawler.storage.writer.write_batch`` (the function the
+  pipeline's writer process runs: writer lock, ``store_batch``, retry) in batches of
+  ``--batch`` generated articles, one transaction per batch;
+- the ceiling: the same article rows and their origin rows, inserted with SQLAlchemy Core
+  ``insert()`` executemany, one transaction per batch of the same size; nothing else.
+
+With two processes each stores half of the articles (disjoint), both started at once; the
+rate is all articles over the wall time from the first start to the last end. Prints a table
+of articles per second and the ratio ours / ceiling (target >= 0.5), then checks every
+pipeline database holds exactly the generated articles. PostgreSQL databases are created
+from the ``--postgresql`` URL (``crawler_bench_<pid>_<n>``) and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from sqlalchemy import create_engine, func, insert, make_url, select, text  # noqa: E402
+
+from crawler.items import Article  # noqa: E402
+from crawler.storage.db import database, make_engine, safe_url  # noqa: E402
+from crawler.storage.dedupe import fingerprint  # noqa: E402
+from crawler.storage.models import Article as ArticleRow  # noqa: E402
+from crawler.storage.models import Origin  # noqa: E402
+from crawler.storage.schema import ensure_schema  # noqa: E402
+from crawler.storage.writer import write_batch  # noqa: E402
+
+TARGET_RATIO = 0.5
+FUNCTION_WORDS = ("the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as",
+                  "by", "at", "from", "it", "was", "this", "be", "are", "has", "have", "not",
+                  "but", "or", "which", "their", "its", "an", "were", "will", "more", "after",
+                  "than", "been", "also")  # fmt: skip
+NAMES = ("Adam Malinowski", "Ewa Król", "Anna Nowak", "Grzegorz Kuczyński", "Olena Kovalenko",
+         "Piotr Zieliński", "Marta Wójcik", "Jakub Lewandowski", "Sarah Miller",
+         "Иван Петров")  # fmt: skip
+TAGS = ("Russia", "Ukraine", "NATO", "Belarus", "energy security", "sanctions", "Iran", "China")
+
+
+# -- articles -------------------------------------------------------------------------------
+
+
+def _vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    parts = (
+        ("b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "br",
+         "st", "tr", "ch", "sh"),
+        ("a", "e", "i", "o", "u", "ai", "ou"),
+        ("n", "r", "s", "t", "l", "nd", ""),
+    )  # fmt: skip
+    words = {
+        "".join(rng.choice(parts[0]) + rng.choice(parts[1]) for _ in range(rng.randint(1, 3)))
+        + rng.choice(parts[2])
+        for _ in range(size)
+    }
+    return sorted(words)
+
+
+def _paragraph(rng: random.Random, vocabulary: list[str]) -> str:
+    sentences = []
+    for _ in range(rng.randint(3, 6)):
+        words = [
+            rng.choice(FUNCTION_WORDS) if rng.random() < 0.4 else rng.choice(vocabulary)
+            for _ in range(rng.randint(12, 28))
+        ]
+        sentences.append(" ".join(words).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def generate(count: int, seed: int) -> list[Article]:
+    """Articles shaped like the crawl's output: 2-5 KB bodies, bylines, dates, tags, URLs."""
+    rng = random.Random(seed)
+    vocabulary = _vocabulary(rng)
+    articles = []
+    for i in range(count):
+        title = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(4, 9))).title()
+        day = f"20{rng.randint(19, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        web = rng.random() < 0.5
+        articles.append(
+            Article(
+                origin=f"https://analysis.example.org/{i}/" if web else f"file:///bench/{i}.txt",
+                url=f"https://analysis.example.org/{i}/" if web else None,
+                title=title,
+                lead=_paragraph(rng, vocabulary),
+                body="\n\n".join(_paragraph(rng, vocabulary) for _ in range(rng.randint(3, 8))),
+                authors=rng.sample(NAMES, rng.randint(1, 2)),
+                published=day if rng.random() < 0.7 else f"{day}T09:30:00+01:00",
+                publisher="Warsaw Institute Foundation",
+                tags=rng.sample(TAGS, rng.randint(0, 3)),
+                language="en",
+            )
+        )
+    return articles
+
+
+def ceiling_rows(batch: list[Article], now: datetime) -> tuple[list[dict], list[dict]]:
+    """The article and origin rows of a batch, as ``store_batch`` would write them."""
+    articles, origins = [], []
+    for item in batch:
+        fp = fingerprint(item.title or "", item.lead, item.body or "")
+        articles.append(
+            {
+                "id": fp.content_hash[:16], "url": item.url, "title": item.title,
+                "title_key": fp.title_key, "lead": item.lead, "body": item.body,
+                "published": item.published, "modified": None, "publisher": item.publisher,
+                "language": item.language, "tags": item.tags, "source_refs": [],
+                "extraction": {}, "content_hash": fp.content_hash, "first_seen": now,
+                "last_seen": now,
+            }
+        )  # fmt: skip
+        origins.append(
+            {"uri": item.origin, "article_id": fp.content_hash[:16],
+             "content_hash": fp.content_hash, "first_seen": now, "last_seen": now}
+        )  # fmt: skip
+    return articles, origins
+
+
+# -- workers (run in their own processes) ---------------------------------------------------
+
+
+def _chunks(items: list[Article], size: int) -> list[list[Article]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def ours_worker(url: str, batches: list[list[Article]], start, done) -> None:
+    database(url)  # connected and migrated before the clock
+    start.wait()
+    began = time.perf_counter()
+    for batch in batches:
+        result = write_batch(url, batch)
+        if isinstance(result, str):
+            raise SystemExit(f"write failed: {result}")
+    done.put((began, time.perf_counter()))
+
+
+def ceiling_worker(url: str, batches: list[list[Article]], start, done) -> None:
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    prepared = [ceiling_rows(batch, now) for batch in batches]  # not timed: only the INSERTs
+    with engine.connect():
+        pass
+    start.wait()
+    began = time.perf_counter()
+    for articles, origins in prepared:
+        with engine.begin() as connection:
+            connection.execute(insert(ArticleRow), articles)
+            connection.execute(insert(Origin), origins)
+    done.put((began, time.perf_counter()))
+    engine.dispose()
+
+
+# -- measures -------------------------------------------------------------------------------
+
+
+@dataclass
+class Databases:
+    """Fresh databases per measure: SQLite files in a temp folder, PostgreSQL databases."""
+
+    folder: Path
+    postgresql: str | None
+    made: list[str]
+
+    def fresh(self, kind: str, name: str) -> str:
+        if kind == "sqlite":
+            url = f"sqlite:///{self.folder / f'{name}.sqlite3'}"
+        else:
+            assert self.postgresql
+            db = f"crawler_bench_{os.getpid()}_{len(self.made)}"
+            admin = create_engine(self.postgresql, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f"CREATE DATABASE {db}"))
+            admin.dispose()
+            url = make_url(self.postgresql).set(database=db).render_as_string(False)
+            self.made.append(db)
+        engine = make_engine(url)
+        ensure_schema(engine)
+        engine.dispose()
+        return url
+
+    def drop_all(self) -> None:
+        if not self.made:
+            return
+        admin = create_engine(self.postgresql or "", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for db in self.made:
+                connection.execute(text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        admin.dispose()
+
+
+def measure(worker, url: str, articles: list[Article], processes: int, batch: int) -> float:
+    """Articles per second of ``processes`` workers storing disjoint shares at once."""
+    context = multiprocessing.get_context("forkserver")
+    start, done = context.Barrier(processes), context.Queue()
+    shares = [articles[i::processes] for i in range(processes)]
+    workers = [
+        context.Process(target=worker, args=(url, _chunks(share, batch), start, done))
+        for share in shares
+    ]
+    for process in workers:
+        process.start()
+    spans = [done.get(timeout=3600) for _ in workers]
+    for process in workers:
+        process.join()
+        if process.exitcode:
+            raise SystemExit(f"{worker.__name__} failed on {safe_url(url)}")
+    wall = max(end for _, end in spans) - min(began for began, _ in spans)
+    return len(articles) / wall
+
+
+def stored(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(ArticleRow))
+    engine.dispose()
+    return count or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=500, help="items per transaction")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--postgresql", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL database to CREATE DATABASE from",
+    )  # fmt: skip
+    parser.add_argument("--skip-postgresql", action="store_true")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    articles = generate(args.articles, args.seed)
+    size = sum(len(a.body or "") for a in articles) / len(articles)
+    print(f"{len(articles)} articles (mean body {size / 1024:.1f} KB) generated in "
+          f"{time.perf_counter() - started:.1f} s; batches of {args.batch}")  # fmt: skip
+    kinds = ["sqlite"] if args.skip_postgresql else ["sqlite", "postgresql"]
+    rows, failures = [], 0
+    with tempfile.TemporaryDirectory(prefix="bench-storage-") as folder:
+        dbs = Databases(Path(folder), None if args.skip_postgresql else args.postgresql, [])
+        try:
+            for kind in kinds:
+                for processes in (1, 2):
+                    name = f"{kind}-{processes}"
+                    ours_url = dbs.fresh(kind, f"ours-{name}")
+                    ours = measure(ours_worker, ours_url, articles, processes, args.batch)
+                    ceiling_url = dbs.fresh(kind, f"ceiling-{name}")
+                    ceiling = measure(ceiling_worker, ceiling_url, articles, processes, args.batch)
+                    count = stored(ours_url)
+                    if count != len(articles):
+                        failures += 1
+                        print(f"CHECK FAILED: {name}: {count} articles stored, "
+                              f"{len(articles)} generated")  # fmt: skip
+                    rows.append((kind, processes, ours, ceiling))
+                    print(f"  {name}: ours {ours:,.0f}/s, ceiling {ceiling:,.0f}/s", flush=True)
+        finally:
+            dbs.drop_all()
+    print()
+    print(f"{'database':<11}{'processes':>10}{'ours/s':>10}{'ceiling/s':>11}{'ratio':>8}  target")
+    for kind, processes, ours, ceiling in rows:
+        ratio = ours / ceiling
+        mark = "met" if ratio >= TARGET_RATIO else "MISSED"
+        print(f"{kind:<11}{processes:>10}{ours:>10,.0f}{ceiling:>11,.0f}{ratio:>8.2f}  "
+              f">= {TARGET_RATIO} {mark}")  # fmt: skip
+    print(f"checks: {'all passed' if not failures else f'{failures} failed'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""``scrapy db upgrade|current|revision``: the database schema's migrations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from alembic import command
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.storage.db import DatabaseError, make_engine, reported_as, safe_url
+from crawler.storage.schema import alembic_config, current_revision, head_revision, upgrade
+
+ACTIONS = ("upgrade", "current", "revision")
+
+
+class Command(ScrapyCommand):
+    """Upgrade the database of ``DATABASE_URL`` to the newest revision (or a given one), print
+    its current revision, or (developers) write a new migration from the models' changes."""
+
+    requires_project = True
+    default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 - Scrapy's API
+
+    def syntax(self) -> str:
+        return "upgrade [REVISION] | current | revision -m MESSAGE"
+
+    def short_desc(self) -> str:
+        return "Upgrade the database schema or show its revision"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-m", "--message", help="revision: what the new migration does")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if not args or args[0] not in ACTIONS or len(args) > (2 if args[0] == "upgrade" else 1):
+            raise UsageError(f"give one of: {self.syntax()}")
+        url = self.settings["DATABASE_URL"]
+        try:
+            with reported_as(f"db {args[0]} failed: database", url):
+                print(self._do(args, opts, url))
+        except DatabaseError as exc:
+            print(exc, file=sys.stderr)
+            self.exitcode = 1
+
+    def _do(self, args: list[str], opts: argparse.Namespace, url: str) -> str:
+        engine = make_engine(url)
+        try:
+            if args[0] == "upgrade":
+                before, after = upgrade(engine, args[1] if len(args) > 1 else "head")
+                if before == after:
+                    return f"{safe_url(url)} is at revision {after}: nothing to do"
+                return f"{safe_url(url)} upgraded from {before or 'empty'} to {after}"
+            if args[0] == "current":
+                with engine.connect() as connection:
+                    current = current_revision(connection)
+                head = " (head)" if current == head_revision() else ""
+                return f"{current or 'empty (no revision)'}{head}"
+            if not opts.message:
+                raise UsageError("revision needs -m MESSAGE")
+            with engine.begin() as connection:
+                script = command.revision(
+                    alembic_config(connection),
+                    opts.message,
+                    autogenerate=True,
+                    rev_id=f"{int(head_revision()) + 1:04d}",
+                )
+            paths = script if isinstance(script, list) else [script]
+            return "\n".join(f"Wrote {s.path}" for s in paths if s is not None)
+        finally:
+            engine.dispose()
