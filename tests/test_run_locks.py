@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.storage.locks import RunLockHeld, acquire_run_lock
+from crawler.storage.locks import RunLockHeld, acquire_run_lock, run_name
 from tests.cli import scrapy, start_scrapy
 from tests.site import AnalysisSite
 from tests.test_web_crawl import FAST, sites_file
@@ -112,3 +112,17 @@ def test_a_killed_run_leaves_no_stale_lock(tmp_path):
         victim.communicate(timeout=60)
         lock = acquire_run_lock(db_url, "analysis")
     lock.release()
+
+
+def test_runs_with_other_arguments_do_not_block_each_other(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'args.sqlite3'}"
+    folder_a = run_name("seeds", {"path": str(tmp_path / "a")})
+    assert folder_a == f"seeds (path={tmp_path / 'a'})"
+    first = acquire_run_lock(database_url, folder_a)
+    try:
+        acquire_run_lock(database_url, run_name("seeds", {"path": str(tmp_path / "b")})).release()
+        acquire_run_lock(database_url, run_name("seeds")).release()  # the default folder
+        with pytest.raises(RunLockHeld, match=r"seeds \(path=.*a\) is already running"):
+            acquire_run_lock(database_url, run_name("seeds", {"path": str(tmp_path / "b/../a")}))
+    finally:
+        first.release()

@@ -14,7 +14,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from crawler.distributed import JobNameError, distributed_job
 from crawler.extensions import max_error_rate, run_failure
 from crawler.storage.db import DatabaseError, database
-from crawler.storage.locks import RunLock, RunLockHeld, acquire_run_lock
+from crawler.storage.locks import RunLock, RunLockHeld, acquire_run_lock, run_name
 
 
 class CrawlRefused(Exception):
@@ -23,17 +23,18 @@ class CrawlRefused(Exception):
 
 class Command(ScrapyCrawlCommand):
     """Scrapy's crawl command, plus: the database (and Redis, for a distributed crawl) is
-    checked before the crawl starts; a run of the same spider on the same database already
-    going on is reported and this one not started (workers of one Redis job share a run);
-    the exit status is 1 when the run failed (finish reason other than ``finished``,
-    ``run/failed`` set by a component, or an error rate over ``RUN_MAX_ERROR_RATE``)."""
+    checked before the crawl starts; a run of the same spider with the same arguments on the
+    same database already going on is reported and this one not started (workers of one Redis
+    job share a run); the exit status is 1 when the run failed (finish reason other than
+    ``finished``, ``run/failed`` set by a component, or an error rate over
+    ``RUN_MAX_ERROR_RATE``)."""
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process and self.settings
         try:
-            crawler, lock = self._prepare(args[0])
+            crawler, lock = self._prepare(args[0], opts.spargs)
         except CrawlRefused as exc:
             print(f"crawl failed: {exc}", file=sys.stderr)
             self.exitcode = 1
@@ -48,7 +49,7 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed or failure:
             self.exitcode = 1
 
-    def _prepare(self, spider: str) -> tuple[Crawler, RunLock]:
+    def _prepare(self, spider: str, arguments: dict[str, str]) -> tuple[Crawler, RunLock]:
         """The crawler, and the run lock it holds; CrawlRefused when it must not start."""
         assert self.settings
         url = self.settings["DATABASE_URL"]
@@ -64,6 +65,6 @@ class Command(ScrapyCrawlCommand):
             except RedisError as exc:
                 raise CrawlRefused(f"Redis is unreachable for job {job}: {exc}") from None
         try:
-            return crawler, acquire_run_lock(url, spider, job)
+            return crawler, acquire_run_lock(url, run_name(spider, arguments), job)
         except RunLockHeld as exc:
             raise CrawlRefused(exc) from None

@@ -1,4 +1,4 @@
-"""Run locks: two runs of one spider never overlap on one database.
+"""Run locks: two runs of one spider (with the same arguments) never overlap on one database.
 
 A local run holds its spider's lock exclusively. The workers of a distributed job hold it
 shared and tagged with their job, so they join each other but neither a local run nor
@@ -23,7 +23,7 @@ import os
 import socket
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,9 +78,28 @@ class NoLock:
         pass
 
 
+def run_name(spider: str, arguments: Mapping[str, str] | None = None) -> str:
+    """What one run lock covers: a spider with its arguments (``-a``; a ``path`` made
+    absolute). The same scheduled run never overlaps itself, while, say, imports of two
+    different folders may run side by side (storage keeps concurrent writers consistent)."""
+    if not arguments:
+        return spider
+    values = {
+        key: str(Path(value).expanduser().resolve()) if key == "path" else value
+        for key, value in sorted(arguments.items())
+    }
+    return f"{spider} ({', '.join(f'{key}={value}' for key, value in values.items())})"
+
+
+def _file_label(name: str) -> str:
+    """A file-name part for a run name: the spider, plus a hash of its arguments if any."""
+    spider, _, arguments = name.partition(" ")
+    return f"{spider}-{zlib.crc32(arguments.encode()):08x}" if arguments else spider
+
+
 def acquire_run_lock(database_url: str, spider: str, job: str | None = None) -> RunLock:
-    """Take the run lock of ``spider`` on the database (shared with the other workers of
-    ``job`` for a distributed worker); raise RunLockHeld when another run holds it."""
+    """Take the run lock of ``spider`` (a ``run_name``) on the database (shared with the other
+    workers of ``job`` for a distributed worker); raise RunLockHeld when another run holds it."""
     url = make_url(database_url)
     me = Holder.me(spider, job)
     backend = url.get_backend_name()
@@ -88,7 +107,8 @@ def acquire_run_lock(database_url: str, spider: str, job: str | None = None) -> 
         if url.database in (None, "", ":memory:") or "mode=memory" in str(url):
             return NoLock()
         path = Path(url.database).expanduser()
-        return _retrying(lambda: FileRunLock(path.with_name(f"{path.name}.{spider}.lock"), me), me)
+        lock_file = path.with_name(f"{path.name}.{_file_label(spider)}.lock")
+        return _retrying(lambda: FileRunLock(lock_file, me), me)
     if backend == "postgresql":
         return _retrying(lambda: PostgresRunLock(database_url, me), me)
     logger.warning("Runs on %s databases are not locked against overlapping", backend)
