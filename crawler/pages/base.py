@@ -41,6 +41,9 @@ NON_ARTICLE_TAGS = frozenset({"nav", "footer", "aside"})
 NON_ARTICLE_CLASS = re.compile(r"comments?(?:$|[-_])|.*related", re.IGNORECASE)
 """Containers inside an article subtree whose bylines, dates and headings are not the article's."""
 
+READABLE_TEXT = "text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+"""XPath step to the text nodes a reader sees (what scripts and styles hold is not text)."""
+
 Found = tuple[Any, str] | None
 """A field value with the name of the source that supplied it, or nothing."""
 

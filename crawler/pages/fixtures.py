@@ -17,9 +17,10 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 def fixture_name(source: str) -> str:
     """A file-name stem for a page: the last path segment of a URL or file, as a slug."""
-    path = urlsplit(source).path if "://" in source else source
+    url = urlsplit(source) if "://" in source else None
+    path = url.path if url else source
     stem = path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    host = urlsplit(source).hostname or "" if "://" in source else ""
+    host = (url.hostname or "") if url else ""
     return _SLUG.sub("_", (stem or host).lower()).strip("_") or "page"
 
 

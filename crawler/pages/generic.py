@@ -15,6 +15,7 @@ from trafilatura.settings import Document
 
 from crawler.normalize.bylines import normalize_authors
 from crawler.pages.base import (
+    READABLE_TEXT,
     ExtractedPage,
     Found,
     PageData,
@@ -68,9 +69,6 @@ SURNAME_FIRST_KEYS = frozenset({"citation_author", "dc.creator"})
 MAX_BYLINE_CHARS = 100
 """A longer "byline" element is a bio or a teaser, not a byline."""
 _TIME_XPATH = ".//time[@datetime]"
-_VISIBLE_TEXT_XPATH = (
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
-)
 _REL_AUTHOR_XPATH = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 _BYLINE_XPATH = (
     ".//*[@itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]"
@@ -218,13 +216,13 @@ def house_names(publisher: str | None, url: str | None) -> tuple[str, ...]:
 def is_house_name(name: str, house: tuple[str, ...]) -> bool:
     """Whether a byline name is the publication (``Lesotho Times``, ``mdr.de``), not a person:
     a domain, or words that the publisher's name holds or that hold it, or a host label."""
-    folded = " ".join(_WORD.findall(name.casefold()))
+    folded = _words(name)
     if _DOMAIN.fullmatch(name.casefold()) or not folded:
         return True
     padded = f" {folded} "
     return any(
         f" {known} " in padded or padded in f" {known} " or folded.replace(" ", "") == known
-        for known in (" ".join(_WORD.findall(h)) for h in house)
+        for known in map(_words, house)
     )
 
 
@@ -241,11 +239,10 @@ def choose_authors(
     candidates: list[Found], guess: Callable[[], Found], house: tuple[str, ...]
 ) -> Found:
     """The first source naming a person (trafilatura's guess last); else an organisation."""
-    return (
-        first_found(*(people(found, house) for found in candidates))
-        or people(guess(), house)
-        or first_found(*candidates)
-    )
+    for found in candidates:
+        if named := people(found, house):
+            return named
+    return people(guess(), house) or first_found(*candidates)
 
 
 def byline_text(element: HtmlElement) -> str | None:
@@ -353,7 +350,7 @@ def _words(text: str) -> str:
 
 def visible_words(tree: HtmlElement) -> str:
     """The lowercased words of the page's visible text (no scripts, styles or head)."""
-    return _words(" ".join(tree.xpath(_VISIBLE_TEXT_XPATH)))
+    return _words(" ".join(tree.xpath(f"//body//{READABLE_TEXT}")))
 
 
 def find_lead(page: PageData, text: str | None) -> Found:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.pages.base import fold
+from crawler.pages.base import READABLE_TEXT, fold
 
 BLOCKS = ("p", "h2", "h3", "h4", "h5", "blockquote", "li", "pre")
 """Elements that make a body paragraph, in document order (the outermost one counts)."""
@@ -39,10 +39,6 @@ class Profile:
     """Hosts this profile is limited to (with subdomains); empty: any site whose markup fits."""
 
 
-_TEXT_XPATH = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
-"""A block's readable text: what scripts and styles hold inside it is not."""
-
-
 def _texts(tree: HtmlElement, xpath: str) -> list[str]:
     if not xpath:
         return []
@@ -65,7 +61,7 @@ def body_lines(container: HtmlElement, drop: str) -> list[str]:
             continue  # inside a dropped box, or already part of an outer block
         if element in dropped:
             continue
-        if text := fold("".join(element.xpath(_TEXT_XPATH))):
+        if text := fold("".join(element.xpath(f".//{READABLE_TEXT}"))):
             lines.append(text)
     return lines
 
