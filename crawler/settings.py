@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(closest_scrapy_cfg() or Path(__file__).parent.parent / "scra
 DATABASE_URL = default_database_url(PROJECT_ROOT)
 STORAGE_BATCH_SIZE = 500
 STORAGE_PROCESS = True  # write batches in a dedicated process
+STORAGE_SPOOL_DIR = str(PROJECT_ROOT / "spool")  # batches wait here until stored
 
 # Seed import
 SEEDS_PATH = str(PROJECT_ROOT / "seeds")
@@ -54,6 +55,7 @@ EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
 }
 LOG_FORMATTER = "crawler.logformatter.CrawlerLogFormatter"
+SCHEDULER = "crawler.jobs.JobScheduler"  # a JOBDIR a killed run left is reset, not half-trusted
 LOG_LEVEL = "INFO"
 
 # Web crawls: polite by default.

@@ -13,7 +13,12 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 
 from crawler.storage.db import open_database, safe_url
-from tests.services import postgres_url, redis_job, redis_server  # noqa: F401 - fixtures
+from tests.services import (  # noqa: F401 - fixtures
+    postgres_url,
+    private_postgres,
+    redis_job,
+    redis_server,
+)
 
 DATABASES = ("sqlite", "postgresql")
 """Every storage and end-to-end test runs on each of these."""

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -60,3 +66,69 @@ def postgres_url() -> str:
     finally:
         engine.dispose()
     return POSTGRES_URL
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of one test's own, on a free port of 127.0.0.1, that the test may
+    stop and start again: a new cluster (``initdb``) in a temporary folder. Run as the
+    ``postgres`` user when the tests run as root (the server refuses root)."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.folder = Path(tempfile.mkdtemp(prefix="crawler-pg-"))
+        self.data = self.folder / "data"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self._as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres")
+            self._as_user = ["runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--no-sync", "--no-instructions")  # fmt: skip
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [*self._as_user, str(self.bindir / program), *args]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.folder} -c fsync=off"
+        )
+        log = str(self.folder / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self) -> None:
+        """Stop at once, as a crash would (open connections are cut)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def postgres_bindir() -> Path | None:
+    """Where ``initdb`` and ``pg_ctl`` are: on the PATH, else the newest Debian install."""
+    if found := shutil.which("initdb"):
+        return Path(found).parent
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parts)
+    return installed[-1].parent if installed else None
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A running PostgreSQL server this test owns (and may stop)."""
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver is not installed")
+    bindir = postgres_bindir()
+    if bindir is None:
+        unavailable("A PostgreSQL server of the test's own", "initdb is not installed")
+    assert bindir is not None
+    server = PrivatePostgres(bindir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()

@@ -102,9 +102,9 @@ def test_validation_rejects_with_a_reason(fields, reason):
     assert collector.get_value(f"rejected/{reason}") == 1
 
 
-def test_storage_pipeline_writes_in_batches_and_on_close(db_url, sessions):
+def test_storage_pipeline_writes_in_batches_and_on_close(db_url, sessions, tmp_path):
     collector = stats()
-    pipeline = StoragePipeline(db_url, batch_size=3, stats=collector)
+    pipeline = StoragePipeline(db_url, tmp_path / "spool", batch_size=3, stats=collector)
 
     async def run() -> None:
         await pipeline.open_spider()

@@ -1,32 +1,38 @@
-"""``scrapy db upgrade|current|revision``: the database schema's migrations."""
+"""``scrapy db upgrade|current|revision|replay``: the database schema's migrations, and storing
+what a run left in the spool."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
+from pathlib import Path
 
 from alembic import command
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.storage.db import DatabaseError, make_engine, reported_as, safe_url
+from crawler.storage.db import DatabaseError, database, make_engine, reported_as, safe_url
 from crawler.storage.schema import alembic_config, current_revision, head_revision, upgrade
+from crawler.storage.spool import Replayed, Spool, replay
+from crawler.storage.writer import write_batch
 
-ACTIONS = ("upgrade", "current", "revision")
+ACTIONS = ("upgrade", "current", "revision", "replay")
 
 
 class Command(ScrapyCommand):
     """Upgrade the database of ``DATABASE_URL`` to the newest revision (or a given one), print
-    its current revision, or (developers) write a new migration from the models' changes."""
+    its current revision, store the articles runs left in the spool (``STORAGE_SPOOL_DIR``),
+    or (developers) write a new migration from the models' changes."""
 
     requires_project = True
     default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 - Scrapy's API
 
     def syntax(self) -> str:
-        return "upgrade [REVISION] | current | revision -m MESSAGE"
+        return "upgrade [REVISION] | current | replay | revision -m MESSAGE"
 
     def short_desc(self) -> str:
-        return "Upgrade the database schema or show its revision"
+        return "Upgrade the database schema, show its revision, or store the spool"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -45,6 +51,8 @@ class Command(ScrapyCommand):
             self.exitcode = 1
 
     def _do(self, args: list[str], opts: argparse.Namespace, url: str) -> str:
+        if args[0] == "replay":
+            return self._replay(url)
         engine = make_engine(url)
         try:
             if args[0] == "upgrade":
@@ -70,3 +78,35 @@ class Command(ScrapyCommand):
             return "\n".join(f"Wrote {s.path}" for s in paths if s is not None)
         finally:
             engine.dispose()
+
+    def _replay(self, url: str) -> str:
+        assert self.settings is not None
+        spool = Spool(self.settings["STORAGE_SPOOL_DIR"], safe_url(url))
+        try:
+            database(url)
+        except DatabaseError as exc:
+            raise DatabaseError(f"db replay failed: {exc}") from None
+        done = replay(
+            spool, partial(write_batch, url), self.settings.getint("STORAGE_BATCH_SIZE", 500)
+        )
+        if done.error is not None:
+            raise DatabaseError(
+                f"db replay failed: database {safe_url(url)}: {done.error} "
+                f"({done.items} articles stored before it, the rest stays in {spool.folder})"
+            )
+        return replay_summary(done, spool.folder)
+
+
+def replay_summary(done: Replayed, folder: Path) -> str:
+    """What ``scrapy db replay`` did, in one line."""
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(done.outcomes.items()))
+    files = f"{done.files} spool file{'' if done.files == 1 else 's'}"
+    line = f"Stored {done.items} articles from {files} in {folder}"
+    line += f" ({outcomes})" if outcomes else ""
+    if done.busy:
+        line += f"; {done.busy} files held by a running crawl were left to it"
+    if done.other_database:
+        line += f"; {done.other_database} files for another database were left"
+    if done.bad_lines:
+        line += f"; {done.bad_lines} unreadable lines skipped"
+    return line

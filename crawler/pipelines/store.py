@@ -1,10 +1,12 @@
-"""Storage: batches of items written, deduplicated, in a writer process off the reactor."""
+"""Storage: batches of items written, deduplicated, in a writer process off the reactor, each
+batch kept in the spool until it is committed."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from concurrent.futures import Executor
+from pathlib import Path
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
@@ -12,6 +14,8 @@ from sqlalchemy import make_url
 
 from crawler.items import Article
 from crawler.storage.db import database, safe_url
+from crawler.storage.repository import BatchResult
+from crawler.storage.spool import Spool, SpoolFile, replay
 from crawler.storage.writer import write_batch
 from crawler.workers import worker_pool
 
@@ -27,26 +31,38 @@ def _writer(database_url: str, use_process: bool) -> Executor:
 
 
 class StoragePipeline:
-    """Stores articles in SQL through ``store_batch``, one transaction per batch.
+    """Stores articles in SQL through ``store_batch``, one transaction per batch, each batch
+    written ahead to the spool (see ``crawler.storage.spool``) until it is committed.
+
+    When the database refuses a batch (unreachable, say), that batch and every item after it
+    stay in the spool, the run fails with one message saying where they are, and the next run
+    (or ``scrapy db replay``) stores them; a run first stores what earlier runs left there.
 
     Settings: ``DATABASE_URL``; ``STORAGE_BATCH_SIZE`` (items per transaction, default 500);
-    ``STORAGE_PROCESS`` (write in a dedicated process, default True; a thread otherwise).
+    ``STORAGE_PROCESS`` (write in a dedicated process, default True; a thread otherwise);
+    ``STORAGE_SPOOL_DIR`` (the spool folder, default ``spool/`` in the project root).
     Stats: ``store/new``, ``store/updated``, ``store/merged``, ``store/unchanged``,
-    ``store/errors``; a failed write sets ``run/failed``.
+    ``store/errors``; ``spool/replayed`` (items of earlier runs stored by this one),
+    ``spool/kept`` (items left in the spool); a failed write sets ``run/failed``.
     """
 
     def __init__(
         self,
         database_url: str,
+        spool_dir: str | Path,
         batch_size: int = 500,
         stats: StatsCollector | None = None,
         use_process: bool = True,
     ) -> None:
         self.database_url = database_url
+        self.spool = Spool(spool_dir, safe_url(database_url))
         self.batch_size = max(1, batch_size)
         self.stats = stats
         self.use_process = use_process
         self.pending: list[Article] = []
+        self.spooled: SpoolFile | None = None
+        self.failure: str | None = None
+        """The database's reason, once it has refused a batch: nothing more is sent to it."""
         self._lock = asyncio.Lock()
         self._executor: Executor | None = None
 
@@ -55,6 +71,7 @@ class StoragePipeline:
         s = crawler.settings
         return cls(
             s["DATABASE_URL"],
+            s["STORAGE_SPOOL_DIR"],
             s.getint("STORAGE_BATCH_SIZE", 500),
             crawler.stats,
             s.getbool("STORAGE_PROCESS", True),
@@ -63,8 +80,22 @@ class StoragePipeline:
     async def open_spider(self) -> None:
         await asyncio.to_thread(database, self.database_url)  # schema ready before any write
         self._executor = _writer(self.database_url, self.use_process)
+        done = await asyncio.to_thread(replay, self.spool, self._store, self.batch_size)
+        if done.items:
+            logger.info(
+                "Stored %d articles left in the spool %s by an earlier run",
+                done.items, self.spool.folder,
+            )  # fmt: skip
+            self._count("spool/replayed", done.items)
+            for outcome, number in done.outcomes.items():
+                self._count(f"store/{outcome}", number)
+        if done.error is not None:
+            self._refused(done.error)
 
     async def process_item(self, item: Article) -> Article:
+        if self.spooled is None:
+            self.spooled = self.spool.new_file()
+        self.spooled.append(item)  # one small local write, so a killed process loses nothing
         self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             await self.flush()
@@ -76,29 +107,53 @@ class StoragePipeline:
         finally:
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
+        if self.failure is not None:
+            kept = self.stats.get_value("spool/kept", 0) if self.stats else 0
+            reason = (
+                f"database {safe_url(self.database_url)} failed: {self.failure}; {kept} "
+                f"articles kept in the spool {self.spool.folder}, to be stored by the next "
+                "run or by `scrapy db replay`"
+            )
+            if self.stats:  # the run's summary line says it
+                self.stats.set_value("run/failed", reason)
 
     async def flush(self) -> None:
         """Write the pending items; one batch in flight at a time, in arrival order."""
         batch, self.pending = self.pending, []
-        if not batch:
+        spooled, self.spooled = self.spooled, None
+        if not batch or spooled is None:
             return
+        async with self._lock:  # a batch the database refused: no more are sent to it
+            result: BatchResult | str
+            if self.failure is None:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(
+                    self._executor, write_batch, self.database_url, batch
+                )
+            else:
+                result = self.failure
+        if not isinstance(result, str):
+            spooled.stored()
+            for outcome in result.outcomes:
+                self._count(f"store/{outcome}")
+            return
+        self._refused(result)
+        spooled.keep()
+        self._count("store/errors", len(batch))
+        self._count("spool/kept", len(batch))
+
+    def _store(self, batch: list[Article]) -> BatchResult | str:
+        """``write_batch`` in the writer, from a thread that may wait for it."""
         assert self._executor is not None, "open_spider() first"
-        async with self._lock:
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(
-                self._executor, write_batch, self.database_url, batch
-            )
-        if isinstance(result, str):
+        return self._executor.submit(write_batch, self.database_url, batch).result()
+
+    def _refused(self, reason: str) -> None:
+        if self.failure is None:
+            self.failure = reason
             logger.error(
-                "Could not store %d articles in %s: %s",
-                len(batch), safe_url(self.database_url), result,
+                "Could not store articles in %s: %s; until the run ends they go to the spool %s",
+                safe_url(self.database_url), reason, self.spool.folder,
             )  # fmt: skip
-            self._count("store/errors", len(batch))
-            if self.stats:
-                self.stats.set_value("run/failed", "database error")
-            return
-        for outcome in result.outcomes:
-            self._count(f"store/{outcome}")
 
     def _count(self, key: str, count: int = 1) -> None:
         if self.stats:

@@ -1,0 +1,212 @@
+"""The spool: items on their way to the database, kept on disk until they are stored.
+
+Each batch is written ahead to a JSON Lines file of its own as its items arrive, and the file is
+deleted once the batch is committed. A file left behind (the database went away, or the process
+was killed) is replayed by the next run or by ``scrapy db replay``; storage deduplicates, so an
+item replayed after its batch was in fact committed changes nothing.
+
+A file is ``flock``-ed by the process writing it for as long as its batch is in flight, so a
+replay running at the same time (another crawl starting) never takes a batch that is still
+being written. The kernel drops the lock when that process dies, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import json
+import logging
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import count, islice
+from pathlib import Path
+from typing import IO
+
+from crawler.items import Article
+from crawler.storage.repository import BatchResult
+
+logger = logging.getLogger(__name__)
+
+SUFFIX = ".jsonl"
+FORMAT = 1
+"""Spool file version, in each file's first line."""
+
+
+def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def header(database: str) -> bytes:
+    """A spool file's first line: its format and the database (password masked) it is for."""
+    return _line({"spool": FORMAT, "database": database})
+
+
+def _line(value: dict) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode() + b"\n"
+
+
+def encode(item: Article) -> bytes:
+    """One item as one JSON line."""
+    return _line(dataclasses.asdict(item))
+
+
+def decode(line: bytes) -> Article:
+    """An item from its JSON line; ValueError (or TypeError) when the line is not one."""
+    value = json.loads(line)
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return Article(**value)
+
+
+@dataclass
+class SpoolFile:
+    """One batch's file, open and locked by the process writing it."""
+
+    path: Path
+    handle: IO[bytes]
+    items: int = 0
+
+    def append(self, item: Article) -> None:
+        # one unbuffered write per item: a killed process leaves whole lines behind
+        self.handle.write(encode(item))
+        self.items += 1
+
+    def stored(self) -> None:
+        """The batch is committed: the file goes (removed before its lock is let go)."""
+        self.path.unlink(missing_ok=True)
+        self.handle.close()
+
+    def keep(self) -> None:
+        """The batch could not be stored: the file stays for a replay, unlocked."""
+        self.handle.close()
+
+
+class Spool:
+    """The spool folder of one database. ``database`` names it as shown to users (password
+    masked); files written for another database are left alone."""
+
+    def __init__(self, folder: str | Path, database: str) -> None:
+        self.folder = Path(folder)
+        self.database = database
+        self._prefix = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._numbers = count(1)
+
+    def new_file(self) -> SpoolFile:
+        """Open the next batch's file, locked; the folder is created on first use."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{self._prefix}-{next(self._numbers):05d}{SUFFIX}"
+        handle = path.open("xb", buffering=0)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.write(header(self.database))
+        return SpoolFile(path, handle)
+
+    def leftovers(self) -> list[Path]:
+        """Spool files in the folder, oldest first (their names start with their time)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(self.folder.glob(f"*{SUFFIX}"))
+
+    def claim(self, path: Path) -> Claim | None:
+        """Lock a left-over file for replay; None when another process holds it (a batch still
+        in flight, or another replay) or when it is gone."""
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        if os.fstat(handle.fileno()).st_nlink == 0:  # stored by its owner meanwhile
+            handle.close()
+            return None
+        return Claim(path, handle)
+
+
+@dataclass
+class Claim:
+    """A left-over spool file, locked for replay."""
+
+    path: Path
+    handle: IO[bytes]
+    database: str | None = field(init=False)
+    bad_lines: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        first = self.handle.readline()
+        try:
+            self.database = json.loads(first).get("database")
+        except (ValueError, AttributeError):
+            self.database = None
+
+    def items(self) -> Iterator[Article]:
+        """The file's items; a line that is not one is logged, counted and skipped."""
+        for number, line in enumerate(self.handle, start=2):
+            if not line.strip():
+                continue
+            try:
+                yield decode(line)
+            except (ValueError, TypeError) as exc:
+                self.bad_lines += 1
+                logger.warning("Spool file %s, line %d skipped: %s", self.path, number, exc)
+
+    def stored(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.handle.close()
+
+    def keep(self) -> None:
+        self.handle.close()
+
+
+@dataclass
+class Replayed:
+    """What a replay did."""
+
+    files: int = 0
+    items: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    busy: int = 0
+    """Files skipped because a running process holds them."""
+    other_database: int = 0
+    """Files skipped because they were written for another database."""
+    bad_lines: int = 0
+    error: str | None = None
+    """Why the replay stopped early (the database's reason); the files not stored stay."""
+
+
+def replay(
+    spool: Spool, store: Callable[[list[Article]], BatchResult | str], batch_size: int
+) -> Replayed:
+    """Store the items of every left-over spool file of this database, ``batch_size`` at a
+    time through ``store``; a file goes once all its items are stored. Stops at the first
+    batch the database refuses (the rest waits for the next replay)."""
+    done = Replayed()
+    for path in spool.leftovers():
+        claim = spool.claim(path)
+        if claim is None:
+            done.busy += 1
+            continue
+        if claim.database != spool.database:
+            done.other_database += 1
+            claim.keep()
+            continue
+        for batch in batched(claim.items(), batch_size):
+            result = store(batch)
+            if isinstance(result, str):
+                done.error = result
+                claim.keep()
+                return done
+            done.items += len(batch)
+            done.outcomes.update(result.outcomes)
+        done.bad_lines += claim.bad_lines
+        done.files += 1
+        claim.stored()
+    return done
