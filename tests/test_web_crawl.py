@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.cli import export, scrapy
+from tests.conftest import DATABASES, sql
 from tests.site import AnalysisSite, SiteArticle
 
 FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "ANALYSIS_MAX_PATTERN_PAGES=8"]
@@ -55,20 +55,34 @@ def site():
         yield running
 
 
+@pytest.fixture(scope="module", params=DATABASES)
+def kind(request) -> str:
+    """The database kind of the crawl chain below (first run, unchanged rerun, changes)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def first_run(site, tmp_path_factory):
-    """A seed export of one article, then a first crawl of the site."""
+def crawled_site(kind):
+    """The site the crawl chain runs against: one per database kind, since it changes."""
+    with AnalysisSite(articles=12, seed=7) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def first_run(crawled_site, kind, databases, tmp_path_factory):
+    """A seed export of one article, then a first crawl of the site, into a database of
+    each kind."""
     folder = tmp_path_factory.mktemp("web")
-    db_url = f"sqlite:///{folder / 'crawler.sqlite3'}"
+    db_url = databases.url(kind)
     seeds = folder / "seeds"
     seeds.mkdir()
-    (seeds / "exported.txt").write_text(seed_export_of(site.articles[3]), encoding="utf-8")
+    (seeds / "exported.txt").write_text(seed_export_of(crawled_site.articles[3]), encoding="utf-8")
     imported = scrapy("crawl", "seeds", "-a", f"path={seeds}", "-s", f"DATABASE_URL={db_url}")
     assert imported.returncode == 0, imported.stderr[-2000:]
-    sites = sites_file(folder, site, max_pages=200, max_depth=4)
-    site.clear_hits()
+    sites = sites_file(folder, crawled_site, max_pages=200, max_depth=4)
+    crawled_site.clear_hits()
     result = crawl(db_url, sites)
-    return folder, db_url, sites, result, list(site.hits)
+    return folder, db_url, sites, result, list(crawled_site.hits)
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +92,14 @@ def stored(first_run) -> dict[str, dict]:
     return {a["title"]: a for a in export(db_url)}
 
 
-def test_exactly_the_articles_are_stored(site, stored):
-    assert sorted(stored) == sorted(a.title for a in site.articles)
+def test_exactly_the_articles_are_stored(crawled_site, stored):
+    assert sorted(stored) == sorted(a.title for a in crawled_site.articles)
 
 
-def test_fields_of_every_markup_style(site, stored):
-    for article in site.articles:
+def test_fields_of_every_markup_style(crawled_site, stored):
+    for article in crawled_site.articles:
         record = stored[article.title]
-        assert record["url"] == site.url(article.path), article.style
+        assert record["url"] == crawled_site.url(article.path), article.style
         assert record["authors"] == article.authors, article.style
         if article.style == "warsaw":  # the page only gives the day
             assert record["published"] == article.published[:10]
@@ -99,21 +113,23 @@ def test_fields_of_every_markup_style(site, stored):
         assert record["language"] == "en"
 
 
-def test_web_page_of_an_imported_export_is_one_more_origin(site, stored, first_run):
+def test_web_page_of_an_imported_export_is_one_more_origin(crawled_site, stored, first_run):
     folder = first_run[0]
-    record = stored[site.articles[3].title]
+    record = stored[crawled_site.articles[3].title]
     assert record["origins"] == [
         (folder / "seeds" / "exported.txt").resolve().as_uri(),
-        site.url(site.articles[3].path),
+        crawled_site.url(crawled_site.articles[3].path),
     ]
 
 
-def test_forbidden_offsite_and_non_web_urls_are_never_requested(first_run, site):
+def test_forbidden_offsite_and_non_web_urls_are_never_requested(first_run, crawled_site):
     _, _, _, result, hits = first_run
     urls = requested(result.stderr)
     assert urls, "the crawl requested nothing"
-    assert all(urlsplit(u).scheme == "http" and urlsplit(u).hostname == site.host for u in urls)
-    assert not [h for h in hits if h.path.startswith(site.disallowed_path)]
+    assert all(
+        urlsplit(u).scheme == "http" and urlsplit(u).hostname == crawled_site.host for u in urls
+    )
+    assert not [h for h in hits if h.path.startswith(crawled_site.disallowed_path)]
     assert "file:///etc/passwd" not in result.stderr
     assert "other-host.example" not in "".join(urls)
 
@@ -124,10 +140,10 @@ def test_the_calendar_trap_is_bounded(first_run):
     assert 0 < len(calendar) <= 8
 
 
-def test_tracking_parameters_and_redirects_do_not_duplicate(first_run, site):
+def test_tracking_parameters_and_redirects_do_not_duplicate(first_run, crawled_site):
     hits = first_run[4]
-    article_hits = [h.path for h in hits if h.path in {a.path for a in site.articles}]
-    assert len(article_hits) == len(set(article_hits)) == len(site.articles)
+    article_hits = [h.path for h in hits if h.path in {a.path for a in crawled_site.articles}]
+    assert len(article_hits) == len(set(article_hits)) == len(crawled_site.articles)
     assert not [h for h in hits if "utm_" in h.path]
 
 
@@ -142,35 +158,34 @@ def test_failures_are_logged_once_and_counted(first_run):
 
 
 def test_runs_table_records_the_crawl(first_run):
-    db = sqlite3.connect(first_run[1].removeprefix("sqlite:///"))
-    spider, status, pages, new, merged = db.execute(
-        "select spider, status, pages, new, merged from runs order by id desc"
-    ).fetchone()
+    spider, status, pages, new, merged = sql(
+        first_run[1], "select spider, status, pages, new, merged from runs order by id desc"
+    )[0]
     assert (spider, status, new, merged) == ("analysis", "finished", 11, 1)
     assert pages > 12
 
 
 @pytest.fixture(scope="module")
-def second_run(first_run, site, stored):
+def second_run(first_run, crawled_site, stored):
     _folder, db_url, sites, _, _ = first_run
-    site.clear_hits()
+    crawled_site.clear_hits()
     result = crawl(db_url, sites)
-    return result, list(site.hits)
+    return result, list(crawled_site.hits)
 
 
-def test_an_unchanged_rerun_fetches_no_article_in_full(second_run, site):
+def test_an_unchanged_rerun_fetches_no_article_in_full(second_run, crawled_site):
     result, hits = second_run
     assert result.returncode == 0, result.stderr[-2000:]
-    articles = {a.path for a in site.articles}
+    articles = {a.path for a in crawled_site.articles}
     assert not [h for h in hits if h.path in articles and h.status == 200]
     assert "new 0, updated 0, merged 0" in result.stderr
 
 
 @pytest.fixture(scope="module")
-def third_run(second_run, first_run, site):
+def third_run(second_run, first_run, crawled_site):
     _folder, db_url, sites, _, _ = first_run
-    added = site.add_article()
-    edited = site.edit_article(0)
+    added = crawled_site.add_article()
+    edited = crawled_site.edit_article(0)
     result = crawl(db_url, sites)
     return result, added, edited
 
@@ -183,8 +198,7 @@ def test_a_new_article_is_stored_and_an_edited_one_revised(third_run, first_run)
     assert added.title in by_title
     for paragraph in edited.paragraphs:
         assert paragraph in by_title[edited.title]["body"]
-    db = sqlite3.connect(first_run[1].removeprefix("sqlite:///"))
-    assert db.execute("select count(*) from revisions").fetchone() == (1,)
+    assert sql(first_run[1], "select count(*) from revisions") == [(1,)]
 
 
 def test_article_spider_fetches_exactly_the_given_pages(site, tmp_path, db_url):
