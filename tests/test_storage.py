@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from crawler.items import Article
+from crawler.storage.dedupe import fingerprint
 from crawler.storage.models import Article as ArticleRow
-from crawler.storage.models import Origin, Revision
+from crawler.storage.models import Fingerprint, Origin, Revision
 from crawler.storage.queries import ExportFilter, iter_export_records
 from crawler.storage.repository import store_batch
 from tests.conftest import make_text
@@ -199,3 +200,17 @@ def test_values_are_fitted_to_their_columns_on_every_database(sessions):
     assert store(sessions, item) == ["unchanged"]
     with sessions() as session:
         assert len(session.scalar(select(Origin.etag))) == 300
+
+
+def test_a_page_that_changes_within_one_batch_is_one_article_with_one_revision(sessions):
+    first = article("https://example.org/a", seed=1, url="https://example.org/a")
+    changed = article("https://example.org/a?ref=feed", seed=2, url="https://example.org/a")
+    assert store(sessions, first, changed) == ["new", "updated"]
+    [record] = exported(sessions)
+    assert record["body"] == make_text(2)
+    assert count(sessions, Revision) == 1
+    with sessions() as session:
+        stored = session.scalars(select(Fingerprint.value)).all()
+    assert sorted(stored) == sorted(
+        fingerprint(record["title"], record["lead"], make_text(2)).sketch
+    )

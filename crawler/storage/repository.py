@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Column, Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from crawler.items import Article as ArticleItem
+from crawler.storage.bulk import insert_rows, one_of
 from crawler.storage.dedupe import Fingerprint, fingerprint, is_same_article
 from crawler.storage.fit import fit_item
 from crawler.storage.models import (
@@ -91,9 +92,10 @@ class _Batch:
         fps: list[Fingerprint],
     ) -> None:
         self.session, self.items, self.now, self.fps = session, items, now, fps
+        self.connection = session.connection()  # Core statements: no ORM work per row
         self.rows: dict[str, dict[str, Any]] = {}  # article id -> current row (loaded or new)
         self.known_fps: dict[str, Fingerprint] = {}
-        self.new_ids: list[str] = []
+        self.new_ids: dict[str, None] = {}  # created in this batch, in order
         self.changed: dict[str, set[str]] = defaultdict(set)  # existing id -> changed columns
         self.new_origins: list[dict[str, Any]] = []
         self.touched_origins: list[dict[str, Any]] = []
@@ -114,50 +116,54 @@ class _Batch:
     # -- lookups ---------------------------------------------------------------------------
 
     def _lookup(self) -> None:
-        s, items, fps = self.session, self.items, self.fps
-        uris = {i.origin for i in items}
+        """What the database knows of the batch: one set-based query per key."""
+        origins = _table(Origin)
         self.origins = {
             r.uri: {"id": r.id, "article_id": r.article_id, "content_hash": r.content_hash}
-            for r in s.execute(
-                select(Origin.id, Origin.uri, Origin.article_id, Origin.content_hash).where(
-                    Origin.uri.in_(uris)
-                )
+            for r in self._rows_where(
+                origins.c.uri, {i.origin for i in self.items}, origins.c.id, origins.c.article_id,
+                origins.c.content_hash,
             )
-        }
-        urls = {i.url for i in items if i.url}
-        self.by_url = dict(
-            s.execute(select(Article.url, Article.id).where(Article.url.in_(urls))).all()
+        }  # fmt: skip
+        articles, revisions = _table(Article), _table(Revision)
+        self.by_url: dict[str, str] = dict(
+            self._rows_where(articles.c.url, {i.url for i in self.items if i.url}, articles.c.id)
         )
-        hashes = {fp.content_hash for fp in fps}
-        self.by_hash = dict(
-            s.execute(
-                select(Revision.content_hash, Revision.article_id).where(
-                    Revision.content_hash.in_(hashes)
-                )
-            ).all()
+        hashes = {fp.content_hash for fp in self.fps}
+        self.by_hash: dict[str, str] = dict(
+            self._rows_where(revisions.c.content_hash, hashes, revisions.c.article_id)
         )
-        self.by_hash.update(
-            s.execute(
-                select(Article.content_hash, Article.id).where(Article.content_hash.in_(hashes))
-            ).all()
-        )
+        self.by_hash.update(self._rows_where(articles.c.content_hash, hashes, articles.c.id))
         self.by_title: dict[str, set[str]] = defaultdict(set)
-        keys = {fp.title_key for fp in fps}
-        for key, article_id in s.execute(
-            select(Article.title_key, Article.id).where(Article.title_key.in_(keys))
-        ):
+        keys = {fp.title_key for fp in self.fps}
+        for key, article_id in self._rows_where(articles.c.title_key, keys, articles.c.id):
             self.by_title[key].add(article_id)
         self.by_sketch: dict[int, set[str]] = defaultdict(set)
-        values = {v for fp in fps for v in fp.sketch}
-        hubs = select(FingerprintRow.value).where(FingerprintRow.value.in_(values))
-        hubs = hubs.group_by(FingerprintRow.value).having(func.count() > MAX_SKETCH_POSTINGS)
-        for value, article_id in s.execute(
-            select(FingerprintRow.value, FingerprintRow.article_id).where(
-                FingerprintRow.value.in_(values), FingerprintRow.value.not_in(hubs)
-            )
-        ):
+        for value, article_id in self._sketch_postings({v for fp in self.fps for v in fp.sketch}):
             self.by_sketch[value].add(article_id)
         self._load_rows(self._ids_to_load())
+
+    def _rows_where(
+        self, key: Column[Any], values: Collection[Any], *columns: Column[Any]
+    ) -> list[Any]:
+        """The rows ``(key, *columns)`` whose key is one of the values."""
+        if not values:
+            return []
+        query = select(key, *columns).where(one_of(self.connection.dialect.name, key, values))
+        return list(self.connection.execute(query))
+
+    def _sketch_postings(self, values: set[int]) -> list[Any]:
+        """(value, article id) of the stored articles that share a sketch value with the batch,
+        hubs left out. Two steps: the values' posting counts, then the postings of the few
+        values found that are not hubs (so hub postings are never read)."""
+        fingerprints = _table(FingerprintRow)
+        counts = select(fingerprints.c.value, func.count()).group_by(fingerprints.c.value)
+        dialect = self.connection.dialect.name
+        found = self.connection.execute(
+            counts.where(one_of(dialect, fingerprints.c.value, values))
+        ).all()
+        wanted = [value for value, n in found if n <= MAX_SKETCH_POSTINGS]
+        return self._rows_where(fingerprints.c.value, wanted, fingerprints.c.article_id)
 
     def _ids_to_load(self) -> set[str]:
         ids: set[str] = set()
@@ -172,8 +178,9 @@ class _Batch:
 
     def _candidates(self, item: ArticleItem, fp: Fingerprint) -> set[str]:
         ids = set(self.by_title.get(fp.title_key, ()))
-        shared = Counter(i for value in fp.sketch for i in self.by_sketch.get(value, ()))
-        ids.update(i for i, n in shared.items() if n >= MIN_SHARED_SKETCH)
+        postings = [i for value in fp.sketch for i in self.by_sketch.get(value, ())]
+        if len(postings) >= MIN_SHARED_SKETCH:
+            ids.update(i for i, n in Counter(postings).items() if n >= MIN_SHARED_SKETCH)
         for found in (self.by_url.get(item.url or ""), self.by_hash.get(fp.content_hash)):
             if found:
                 ids.add(found)
@@ -183,20 +190,22 @@ class _Batch:
         wanted = [i for i in ids if i not in self.rows]
         if not wanted:
             return
-        columns = [getattr(Article, c) for c in ("id", "title", "title_key", "tags", *_CONTENT[1:])]
-        columns += [getattr(Article, c) for c in _FILLABLE if c not in _CONTENT]
-        for found in self.session.execute(select(*columns).where(Article.id.in_(wanted))):
+        db, articles, bylines = self.connection, _table(Article), _table(ArticleAuthor)
+        names = ["id", "title", "title_key", "tags", *_CONTENT[1:]]
+        names += [c for c in _FILLABLE if c not in _CONTENT]
+        query = select(*(articles.c[n] for n in names))
+        for found in db.execute(query.where(one_of(db.dialect.name, articles.c.id, wanted))):
             self.rows[found.id] = dict(found._mapping)
-        names: dict[str, list[str]] = defaultdict(list)
-        for article_id, name in self.session.execute(
-            select(ArticleAuthor.article_id, Author.name)
-            .join(Author)
-            .where(ArticleAuthor.article_id.in_(wanted))
-            .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
+        authors: dict[str, list[str]] = defaultdict(list)
+        for article_id, name in db.execute(
+            select(bylines.c.article_id, _table(Author).c.name)
+            .join(_table(Author))
+            .where(one_of(db.dialect.name, bylines.c.article_id, wanted))
+            .order_by(bylines.c.article_id, bylines.c.position)
         ):
-            names[article_id].append(name)
+            authors[article_id].append(name)
         for article_id, row in self.rows.items():
-            row.setdefault("authors", names.get(article_id, []))
+            row.setdefault("authors", authors.get(article_id, []))
 
     def _fingerprint_of(self, article_id: str) -> Fingerprint:
         if article_id not in self.known_fps:
@@ -273,7 +282,7 @@ class _Batch:
             "last_seen": self.now,
             "authors": list(item.authors),
         }
-        self.new_ids.append(article_id)
+        self.new_ids[article_id] = None
         self.authors[article_id] = list(item.authors)
         self._index(article_id, item, fp)
         return article_id
@@ -359,50 +368,52 @@ class _Batch:
     # -- writes ----------------------------------------------------------------------------
 
     def _write(self) -> None:
-        s = self.session
-        columns = {c.key for c in Article.__table__.columns}
+        s, db = self.session, self.connection
+        dialect = db.dialect.name
+        columns = _table(Article).c.keys()
         if self.new_ids:
-            new_rows = [
-                {k: v for k, v in self.rows[i].items() if k in columns} for i in self.new_ids
-            ]
-            s.execute(insert(_table(Article)), new_rows)
+            new_rows = [{k: self.rows[i][k] for k in columns} for i in self.new_ids]
+            db.execute(insert(_table(Article)), new_rows)
         updates = [{"id": i, **{c: self.rows[i][c] for c in cs}} for i, cs in self.changed.items()]
         if updates:
             s.execute(update(Article), updates)
-        if self.refingerprint:
-            s.execute(
-                delete(FingerprintRow).where(FingerprintRow.article_id.in_(self.refingerprint))
+        revised = sorted(self.refingerprint.difference(self.new_ids))
+        fingerprints = _table(FingerprintRow)
+        if revised:
+            db.execute(
+                delete(fingerprints).where(one_of(dialect, fingerprints.c.article_id, revised))
             )
         sketch_rows = [
-            {"article_id": i, "value": v}
-            for i in [*self.new_ids, *sorted(self.refingerprint)]
-            for v in set(self.known_fps[i].sketch)
+            (i, v)
+            for i in [*self.new_ids, *revised]
+            for v in dict.fromkeys(self.known_fps[i].sketch)
         ]
-        if sketch_rows:
-            s.execute(insert(_table(FingerprintRow)), sketch_rows)
+        insert_rows(db, fingerprints, ("article_id", "value"), sketch_rows)
         if self.new_origins:
-            s.execute(insert(_table(Origin)), self.new_origins)
+            db.execute(insert(_table(Origin)), self.new_origins)
         if self.touched_origins:
             s.execute(update(Origin), self.touched_origins)
         if self.revisions:
-            s.execute(insert(_table(Revision)), self.revisions)
+            db.execute(insert(_table(Revision)), self.revisions)
         self._write_authors()
 
     def _write_authors(self) -> None:
         if not self.authors:
             return
-        s = self.session
-        ids = author_ids(s, {n for names in self.authors.values() for n in names})
+        db = self.connection
+        bylines = _table(ArticleAuthor)
+        ids = author_ids(self.session, {n for names in self.authors.values() for n in names})
         rewritten = [i for i in self.authors if i not in self.new_ids]
         if rewritten:
-            s.execute(delete(ArticleAuthor).where(ArticleAuthor.article_id.in_(rewritten)))
+            db.execute(
+                delete(bylines).where(one_of(db.dialect.name, bylines.c.article_id, rewritten))
+            )
         links = [
-            {"article_id": article_id, "position": position, "author_id": ids[name]}
+            (article_id, position, ids[name])
             for article_id, names in self.authors.items()
             for position, name in enumerate(dict.fromkeys(names))
         ]
-        if links:
-            s.execute(insert(_table(ArticleAuthor)), links)
+        insert_rows(db, bylines, ("article_id", "position", "author_id"), links)
 
 
 def _table(model: type[Base]) -> Table:
@@ -426,12 +437,15 @@ def author_ids(session: Session, names: set[str]) -> dict[str, int]:
     created meanwhile is found, not duplicated)."""
     if not names:
         return {}
-    query = select(Author.name, Author.id)
-    found = dict(session.execute(query.where(Author.name.in_(names))).all())
+    db, authors = session.connection(), _table(Author)
+    query = select(authors.c.name, authors.c.id)
+    found = dict(db.execute(query.where(one_of(db.dialect.name, authors.c.name, names))).all())
     missing = sorted(names - found.keys())
     if missing:
-        session.execute(insert_ignoring_duplicates(session, Author), [{"name": n} for n in missing])
-        found.update(session.execute(query.where(Author.name.in_(missing))).all())
+        db.execute(insert_ignoring_duplicates(session, Author), [{"name": n} for n in missing])
+        found.update(
+            db.execute(query.where(one_of(db.dialect.name, authors.c.name, missing))).all()
+        )
     return found
 
 
