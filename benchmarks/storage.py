@@ -3,7 +3,8 @@
 Usage (from the repository root, with the project's virtualenv)::
 
     .venv/bin/python benchmarks/storage.py [--articles 10000] [--batch 500] [--seed 1]
-        [--postgresql postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--skip-postgresql]
+        [--repeat 3] [--postgresql postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--skip-postgresql]
 
 For SQLite and PostgreSQL, with one and with two concurrent processes, each measure into a
 fresh database migrated to the head revision before the clock starts:
@@ -15,10 +16,12 @@ fresh database migrated to the head revision before the clock starts:
   ``insert()`` executemany, one transaction per batch of the same size; nothing else.
 
 With two processes each stores half of the articles (disjoint), both started at once; the
-rate is all articles over the wall time from the first start to the last end. Prints a table
-of articles per second and the ratio ours / ceiling (target >= 0.5), then checks every
-pipeline database holds exactly the generated articles. PostgreSQL databases are created
-from the ``--postgresql`` URL (``crawler_bench_<pid>_<n>``) and dropped afterwards.
+rate is all articles over the wall time from the first start to the last end. With
+``--repeat K`` each measure runs K times (ours, then the ceiling, in turn). Prints a table of
+articles per second, best and median, and the ratios ours / ceiling of the bests and of the
+medians (target >= 0.5), then checks every pipeline database holds exactly the generated
+articles. PostgreSQL databases are created from the ``--postgresql`` URL
+(``crawler_bench_<pid>_<n>``) and dropped afterwards.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -240,12 +244,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500, help="items per transaction")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, metavar="K", help="runs per measure")
     parser.add_argument(
         "--postgresql", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
         help="a PostgreSQL database to CREATE DATABASE from",
     )  # fmt: skip
     parser.add_argument("--skip-postgresql", action="store_true")
     args = parser.parse_args(argv)
+    if args.articles < 2 or args.repeat < 1 or args.batch < 1:
+        parser.error("--articles must be at least 2, --repeat and --batch at least 1")
 
     started = time.perf_counter()
     articles = generate(args.articles, args.seed)
@@ -259,27 +266,37 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for kind in kinds:
                 for processes in (1, 2):
-                    name = f"{kind}-{processes}"
-                    ours_url = dbs.fresh(kind, f"ours-{name}")
-                    ours = measure(ours_worker, ours_url, articles, processes, args.batch)
-                    ceiling_url = dbs.fresh(kind, f"ceiling-{name}")
-                    ceiling = measure(ceiling_worker, ceiling_url, articles, processes, args.batch)
-                    count = stored(ours_url)
-                    if count != len(articles):
-                        failures += 1
-                        print(f"CHECK FAILED: {name}: {count} articles stored, "
-                              f"{len(articles)} generated")  # fmt: skip
+                    ours, ceiling = [], []
+                    for attempt in range(args.repeat):
+                        name = f"{kind}-{processes}-{attempt}"
+                        ours_url = dbs.fresh(kind, f"ours-{name}")
+                        ours.append(measure(ours_worker, ours_url, articles, processes, args.batch))
+                        ceiling_url = dbs.fresh(kind, f"ceiling-{name}")
+                        ceiling.append(
+                            measure(ceiling_worker, ceiling_url, articles, processes, args.batch)
+                        )
+                        count = stored(ours_url)
+                        if count != len(articles):
+                            failures += 1
+                            print(f"CHECK FAILED: {name}: {count} articles stored, "
+                                  f"{len(articles)} generated")  # fmt: skip
+                        print(f"  {name}: ours {ours[-1]:,.0f}/s, ceiling {ceiling[-1]:,.0f}/s",
+                              flush=True)  # fmt: skip
                     rows.append((kind, processes, ours, ceiling))
-                    print(f"  {name}: ours {ours:,.0f}/s, ceiling {ceiling:,.0f}/s", flush=True)
         finally:
             dbs.drop_all()
     print()
-    print(f"{'database':<11}{'processes':>10}{'ours/s':>10}{'ceiling/s':>11}{'ratio':>8}  target")
+    print(f"{'database':<11}{'processes':>10}{'ours/s best':>13}{'median':>9}"
+          f"{'ceiling/s best':>16}{'median':>9}{'ratio best':>12}{'median':>8}"
+          "  target")  # fmt: skip
     for kind, processes, ours, ceiling in rows:
-        ratio = ours / ceiling
-        mark = "met" if ratio >= TARGET_RATIO else "MISSED"
-        print(f"{kind:<11}{processes:>10}{ours:>10,.0f}{ceiling:>11,.0f}{ratio:>8.2f}  "
-              f">= {TARGET_RATIO} {mark}")  # fmt: skip
+        best = max(ours) / max(ceiling)
+        median = statistics.median(ours) / statistics.median(ceiling)
+        mark = "met" if min(best, median) >= TARGET_RATIO else "MISSED"
+        print(f"{kind:<11}{processes:>10}{max(ours):>13,.0f}{statistics.median(ours):>9,.0f}"
+              f"{max(ceiling):>16,.0f}{statistics.median(ceiling):>9,.0f}{best:>12.2f}"
+              f"{median:>8.2f}  >= {TARGET_RATIO} {mark}")  # fmt: skip
+    print(f"({args.repeat} run(s) of each measure)")
     print(f"checks: {'all passed' if not failures else f'{failures} failed'}")
     return 1 if failures else 0
 

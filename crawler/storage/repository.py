@@ -51,17 +51,27 @@ class BatchResult:
 
 
 def fingerprints(items: Sequence[ArticleItem]) -> list[Fingerprint]:
-    """The items' fingerprints: the CPU-heavy part of storing, needing no database (so a
-    writer computes them before it takes its turn)."""
+    """The items' fingerprints."""
     return [fingerprint(i.title or "", i.lead, i.body or "") for i in items]
 
 
-def store_batch(
-    session: Session,
-    items: Sequence[ArticleItem],
-    now: datetime,
-    fps: Sequence[Fingerprint] | None = None,
-) -> BatchResult:
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """Items fitted to their columns (``fit_item``) and their fingerprints: the CPU-heavy part
+    of storing, needing no database, so a writer does it before it takes its turn."""
+
+    items: list[ArticleItem]
+    fps: list[Fingerprint]
+
+
+def prepare_batch(items: Sequence[ArticleItem]) -> PreparedBatch:
+    """Fit the items to their columns (so every database stores the same) and fingerprint
+    them."""
+    fitted = [fit_item(i) for i in items]
+    return PreparedBatch(fitted, fingerprints(fitted))
+
+
+def store_batch(session: Session, items: Sequence[ArticleItem], now: datetime) -> BatchResult:
     """Store validated, normalized items; each becomes new, updated, merged or unchanged.
 
     - a known origin with the same content: unchanged (last seen updated);
@@ -70,15 +80,15 @@ def store_batch(
       stored article: merged (one more origin; missing fields filled in);
     - anything else: a new article.
 
-    ``fps`` are the items' ``fingerprints`` when already computed. Values are fitted to their
-    columns first (``fit_item``), so every database stores the same.
     Concurrent writers must take turns (``concurrency.write_transaction`` does): the decisions
     rest on what this transaction reads.
     """
-    fitted = [fit_item(i) for i in items]
-    return _Batch(
-        session, fitted, now, list(fps) if fps is not None else fingerprints(fitted)
-    ).run()
+    return store_prepared(session, prepare_batch(items), now)
+
+
+def store_prepared(session: Session, batch: PreparedBatch, now: datetime) -> BatchResult:
+    """``store_batch`` of a batch prepared beforehand (``prepare_batch``)."""
+    return _Batch(session, batch.items, now, batch.fps).run()
 
 
 class _Batch:
