@@ -128,13 +128,12 @@ class _Batch:
     def _lookup(self) -> None:
         """What the database knows of the batch: one set-based query per key."""
         origins = _table(Origin)
+        uris = {i.origin for i in self.items}
+        columns = (origins.c.id, origins.c.article_id, origins.c.content_hash)
         self.origins = {
             r.uri: {"id": r.id, "article_id": r.article_id, "content_hash": r.content_hash}
-            for r in self._rows_where(
-                origins.c.uri, {i.origin for i in self.items}, origins.c.id, origins.c.article_id,
-                origins.c.content_hash,
-            )
-        }  # fmt: skip
+            for r in self._rows_where(origins.c.uri, uris, *columns)
+        }
         articles, revisions = _table(Article), _table(Revision)
         self.by_url: dict[str, str] = dict(
             self._rows_where(articles.c.url, {i.url for i in self.items if i.url}, articles.c.id)
