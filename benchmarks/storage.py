@@ -10,8 +10,8 @@ For SQLite and PostgreSQL, with one and with two concurrent processes, each meas
 fresh database migrated to the head revision before the clock starts:
 
 - ours: the real storage path, ``crawler.storage.writer.write_batch`` (the function the
-  pipeline's writer process runs: writer lock, ``store_batch``, retry) in batches of
-  ``--batch`` generated articles, one transaction per batch;
+  pipeline's writer process runs: ``prepare_batch``, writer lock, ``store_prepared``, retry)
+  in batches of ``--batch`` generated articles, one transaction per batch;
 - the ceiling: the same article rows and their origin rows, inserted with SQLAlchemy Core
   ``insert()`` executemany, one transaction per batch of the same size; nothing else.
 
