@@ -214,3 +214,26 @@ def test_a_page_that_changes_within_one_batch_is_one_article_with_one_revision(s
     assert sorted(stored) == sorted(
         fingerprint(record["title"], record["lead"], make_text(2)).sketch
     )
+
+
+def test_seen_again_later_moves_last_seen_and_keeps_new_validators(sessions):
+    page = article("https://example.org/a", url="https://example.org/a", etag='"v1"')
+    export = article("file:///a.txt", seed=2)
+    store(sessions, page, export)
+    later = datetime(2024, 6, 1, 8, 30, tzinfo=UTC)
+    revalidated = article("https://example.org/a", url="https://example.org/a", etag='"v2"')
+    with sessions.begin() as session:
+        outcomes = store_batch(session, [export, revalidated, export], later).outcomes
+    assert outcomes == ["unchanged"] * 3
+    records = {r["origins"][0]: r for r in exported(sessions)}
+    assert [r["last_seen"] for r in records.values()] == ["2024-06-01T08:30:00+00:00"] * 2
+    assert [r["first_seen"] for r in records.values()] == ["2024-05-01T12:00:00+00:00"] * 2
+    with sessions() as session:
+        origins = {o.uri: o for o in session.scalars(select(Origin))}
+    assert origins["https://example.org/a"].etag == '"v2"'
+    seen = {
+        o.last_seen if o.last_seen.tzinfo else o.last_seen.replace(tzinfo=UTC)
+        for o in origins.values()
+    }
+    assert seen == {later}
+    assert count(sessions, Revision) == 0

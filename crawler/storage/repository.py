@@ -36,6 +36,8 @@ MAX_SKETCH_POSTINGS = 50
 """A sketch value held by more articles than this is a common phrase, not a clue: ignored."""
 
 _CONTENT = ("title", "lead", "body", "published", "modified")
+_ORIGIN_DELIVERED = ("content_hash", "etag", "last_modified")
+"""What an origin last delivered: a rerun that finds the same needs only ``last_seen`` set."""
 _FILLABLE = ("url", "lead", "published", "modified", "publisher", "language")
 
 
@@ -108,7 +110,7 @@ class _Batch:
         self.new_ids: dict[str, None] = {}  # created in this batch, in order
         self.changed: dict[str, set[str]] = defaultdict(set)  # existing id -> changed columns
         self.new_origins: list[dict[str, Any]] = []
-        self.touched_origins: list[dict[str, Any]] = []
+        self.touched_origins: dict[int, dict[str, Any]] = {}  # stored origin id -> new values
         self.revisions: list[dict[str, Any]] = []
         self.authors: dict[str, list[str]] = {}  # article id -> names to (re)write
         self.refingerprint: set[str] = set()
@@ -129,11 +131,13 @@ class _Batch:
         """What the database knows of the batch: one set-based query per key."""
         origins = _table(Origin)
         uris = {i.origin for i in self.items}
-        columns = (origins.c.id, origins.c.article_id, origins.c.content_hash)
+        columns = [origins.c[c] for c in ("id", "article_id", *_ORIGIN_DELIVERED)]
+        found = self._rows_where(origins.c.uri, uris, *columns)
         self.origins = {
             r.uri: {"id": r.id, "article_id": r.article_id, "content_hash": r.content_hash}
-            for r in self._rows_where(origins.c.uri, uris, *columns)
+            for r in found
         }
+        self.delivered = {r.id: tuple(getattr(r, c) for c in _ORIGIN_DELIVERED) for r in found}
         articles, revisions = _table(Article), _table(Revision)
         self.by_url: dict[str, str] = dict(
             self._rows_where(articles.c.url, {i.url for i in self.items if i.url}, articles.c.id)
@@ -234,10 +238,12 @@ class _Batch:
                 origin["content_hash"] = fp.content_hash
             else:
                 self._touch(article_id)
-            if "id" in origin:
-                self.touched_origins.append(
-                    {"id": origin["id"], "content_hash": fp.content_hash, **self._seen(item)}
-                )
+            if "id" in origin:  # the last time a batch sees an origin is what it stores
+                self.touched_origins[origin["id"]] = {
+                    "id": origin["id"],
+                    "content_hash": fp.content_hash,
+                    **self._seen(item),
+                }
             return outcome, article_id
         article_id = self._match(item, fp)
         if article_id is None:
@@ -383,7 +389,13 @@ class _Batch:
         if self.new_ids:
             new_rows = [{k: self.rows[i][k] for k in columns} for i in self.new_ids]
             db.execute(insert(_table(Article)), new_rows)
-        updates = [{"id": i, **{c: self.rows[i][c] for c in cs}} for i, cs in self.changed.items()]
+        seen_again = [i for i, cs in self.changed.items() if cs == {"last_seen"}]
+        self._mark_seen(_table(Article), seen_again)
+        updates = [
+            {"id": i, **{c: self.rows[i][c] for c in cs}}
+            for i, cs in self.changed.items()
+            if cs != {"last_seen"}
+        ]
         if updates:
             s.execute(update(Article), updates)
         revised = sorted(self.refingerprint.difference(self.new_ids))
@@ -400,11 +412,26 @@ class _Batch:
         insert_rows(db, fingerprints, ("article_id", "value"), sketch_rows)
         if self.new_origins:
             db.execute(insert(_table(Origin)), self.new_origins)
-        if self.touched_origins:
-            s.execute(update(Origin), self.touched_origins)
+        unchanged = {
+            i
+            for i, row in self.touched_origins.items()
+            if tuple(row[c] for c in _ORIGIN_DELIVERED) == self.delivered[i]
+        }
+        self._mark_seen(_table(Origin), sorted(unchanged))
+        changed = [row for i, row in self.touched_origins.items() if i not in unchanged]
+        if changed:
+            s.execute(update(Origin), changed)
         if self.revisions:
             db.execute(insert(_table(Revision)), self.revisions)
         self._write_authors()
+
+    def _mark_seen(self, table: Table, ids: Sequence[Any]) -> None:
+        """Set ``last_seen`` of the rows with these ids to now: one statement, where a row
+        whose only change is that needs no statement of its own (a rerun touches every row)."""
+        if ids:
+            dialect = self.connection.dialect.name
+            query = update(table).where(one_of(dialect, table.c.id, ids))
+            self.connection.execute(query.values(last_seen=self.now))
 
     def _write_authors(self) -> None:
         if not self.authors:
