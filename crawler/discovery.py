@@ -6,15 +6,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.etree
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.normalize.dates import DateError, normalize_date
+from crawler.normalize.urls import canonical_url
 from crawler.sites import SiteProfile
+from crawler.storage.fit import LIMITS
 
+MAX_URL_LENGTH = LIMITS["origin"] or 2048
+"""Longer URLs are not followed: no origin could hold them (traps make them, not articles)."""
 _SKIPPED_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 _NUMERIC_SEGMENT = re.compile(r"(?<=/)[\d_.-]*\d[\d_.-]*(?=/|$)")
 
@@ -26,6 +30,8 @@ def link_verdict(url: str, site: SiteProfile) -> str | None:
         return "scheme"
     if (parts.hostname or "") not in site.hosts:
         return "offsite"
+    if len(url) > MAX_URL_LENGTH:
+        return "too_long"
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     if parts.path.lower().endswith(_SKIPPED_SUFFIXES):
         return "extension"
@@ -138,3 +144,27 @@ def parse_feed(body: bytes) -> list[Entry]:
             known = [d for d in dates if d is not None]
             entries.append(Entry(link, max(known) if known else None))
     return entries
+
+
+def read_sitemap(body: bytes, base_url: str) -> tuple[str, list[Entry]]:
+    """``parse_sitemap``, each URL made absolute against ``base_url`` and canonical: what the
+    crawl schedules (so an extraction worker, not the reactor, canonicalizes thousands)."""
+    kind, entries = parse_sitemap(body)
+    return kind, canonical_entries(entries, base_url)
+
+
+def read_feed(body: bytes, base_url: str) -> list[Entry]:
+    """``parse_feed`` with absolute, canonical URLs, as ``read_sitemap``."""
+    return canonical_entries(parse_feed(body), base_url)
+
+
+def canonical_entries(entries: list[Entry], base_url: str) -> list[Entry]:
+    """The entries with absolute, canonical URLs; ``""`` for one that is not http(s)."""
+    return [Entry(_canonical_link(base_url, entry.url), entry.modified) for entry in entries]
+
+
+def _canonical_link(base_url: str, url: str) -> str:
+    try:
+        return canonical_url(urljoin(base_url, url)) or ""
+    except ValueError:  # e.g. a broken IPv6 host
+        return ""

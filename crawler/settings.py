@@ -41,6 +41,12 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StoragePipeline": 500,
 }
 TELNETCONSOLE_ENABLED = False
+SPIDER_MIDDLEWARES = {
+    # every layer costs each page; the spiders bound link depth themselves (max_depth) and
+    # discovery refuses over-long URLs (crawler.discovery.link_verdict)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
@@ -68,6 +74,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
+CONCURRENT_ITEMS = 8  # per response; Scrapy's 100 made 101 asyncio tasks for each page
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # also bounds decompressed bodies (compression bombs)
@@ -77,6 +84,7 @@ REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [502, 503, 504, 522, 524, 408, 429]
 EXTRACTION_WORKERS = 0  # page extraction processes; 0: one per core
+EXTRACTION_NICENESS = 10  # they yield the CPU to the reactor, which every page waits on
 ANALYSIS_MAX_PATTERN_PAGES = 100
 ANALYSIS_MAX_SITEMAPS = 200
 FEED_EXPORT_ENCODING = "utf-8"

@@ -8,8 +8,13 @@ import contextlib
 import multiprocessing
 import os
 import threading
+from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
+
+_PRELOAD = ["__main__"]
+"""Modules the forkserver imports before it forks any worker (``__main__``: its default)."""
 
 
 def worker_count(setting: int) -> int:
@@ -17,11 +22,37 @@ def worker_count(setting: int) -> int:
     return setting if setting > 0 else os.cpu_count() or 1
 
 
-def worker_pool(workers: int, *, processes: bool, name: str) -> Executor:
-    """``workers`` worker processes; or, when ``processes`` is false, one thread ``name``."""
+def worker_pool(
+    workers: int,
+    *,
+    processes: bool,
+    name: str,
+    preload: Iterable[str] = (),
+    niceness: int = 0,
+) -> Executor:
+    """``workers`` worker processes; or, when ``processes`` is false, one thread ``name``.
+
+    ``preload``: modules the workers run, imported once in the forkserver (when this pool is
+    the first to start it) instead of in every worker. ``niceness``: how much lower than this
+    process's the workers' scheduling priority is (``os.nice``).
+    """
     if not processes:
         return ThreadPoolExecutor(1, thread_name_prefix=name)
-    return WorkerPool(workers)
+    _preload(preload)
+    return WorkerPool(workers, niceness)
+
+
+def start_forkserver(preload: Iterable[str] = ()) -> None:
+    """Start the forkserver now, importing ``preload`` (the modules workers will run) while
+    this process goes on starting up: pools started later fork their workers at once."""
+    _preload(preload)
+    forkserver.ensure_running()
+
+
+def _preload(modules: Iterable[str]) -> None:
+    """Have the forkserver import ``modules`` too (if it is not running yet)."""
+    _PRELOAD.extend(module for module in modules if module not in _PRELOAD)
+    multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
 
 
 class WorkerPool(ProcessPoolExecutor):
@@ -32,17 +63,27 @@ class WorkerPool(ProcessPoolExecutor):
     (A pool's workers are children of the forkserver, not of this process, and wait on a call
     queue they hold both ends of: nothing else would tell them.)"""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, niceness: int = 0) -> None:
         context = multiprocessing.get_context("forkserver")
         self._lifeline, self._lifeline_writer = context.Pipe(duplex=False)
         super().__init__(
-            workers, mp_context=context, initializer=end_with, initargs=(self._lifeline,)
+            workers,
+            mp_context=context,
+            initializer=start_worker,
+            initargs=(self._lifeline, niceness),
         )
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         super().shutdown(wait, cancel_futures=cancel_futures)
         self._lifeline_writer.close()
         self._lifeline.close()
+
+
+def start_worker(lifeline: Connection, niceness: int) -> None:
+    """Worker initializer: lower the worker's priority by ``niceness``, end with ``lifeline``."""
+    if niceness:
+        os.nice(niceness)
+    end_with(lifeline)
 
 
 def end_with(lifeline: Connection) -> None:
@@ -54,3 +95,14 @@ def end_with(lifeline: Connection) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
+def start_workers(pool: Executor, workers: int) -> None:
+    """Start the pool's processes now (they start on first use otherwise), so that they are
+    ready when the first task comes."""
+    for _ in range(workers):
+        pool.submit(ready)
+
+
+def ready() -> None:
+    """Nothing: a first task that makes a pool start a worker."""

@@ -40,6 +40,7 @@ SITE = make_profile(
         ("https://example.org/?s=russia", "denied"),
         ("https://example.org/files/report.pdf", "extension"),
         ("https://example.org/img/map.JPG", "extension"),
+        ("https://example.org/calendar/" + "a" * 2048, "too_long"),
     ],
 )
 def test_link_verdict(url, verdict):

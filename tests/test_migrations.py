@@ -16,7 +16,14 @@ from crawler.storage.db import make_engine, open_database
 from crawler.storage.models import Article as ArticleRow
 from crawler.storage.models import ArticleAuthor, Author, Base, Fingerprint, Origin
 from crawler.storage.repository import store_batch
-from crawler.storage.schema import INITIAL_REVISION, current_revision, head_revision, upgrade
+from crawler.storage.schema import (
+    HEAD_REVISION,
+    INITIAL_REVISION,
+    current_revision,
+    head_revision,
+    stored_revision,
+    upgrade,
+)
 from tests.cli import ROOT, scrapy
 from tests.conftest import make_text
 
@@ -52,6 +59,17 @@ def test_migrated_schema_equals_the_models(sessions):
         reflected = {c["name"]: c["type"] for c in inspect(connection).get_columns("articles")}
     wanted = ArticleRow.__table__.c.published.type.dialect_impl(sessions.kw["bind"].dialect)
     assert getattr(reflected["published"], "collation", None) == getattr(wanted, "collation", None)
+
+
+def test_the_head_revision_is_known_without_alembic(db_url):
+    assert head_revision() == HEAD_REVISION  # bump HEAD_REVISION with each new migration
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        assert stored_revision(connection) is None  # an empty database
+    upgrade(engine, INITIAL_REVISION)
+    with engine.connect() as connection:
+        assert stored_revision(connection) == current_revision(connection) == INITIAL_REVISION
+    engine.dispose()
 
 
 def test_upgrading_a_database_that_holds_articles_keeps_every_row(db_url):

@@ -383,3 +383,26 @@ def test_microdata_gives_the_date_and_headline() -> None:
         "2024-05-01T08:00:00+02:00",
     )
     assert page.extraction["published"] == "microdata"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_reading_for_articles_only_decides_alike(name: str) -> None:
+    html = (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
+    page = extract_article(html, url=expected(name).get("fetched_url"), articles_only=True)
+    full = extracted(name)
+    assert page == full if full.is_article else page.is_article is False
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        (plain_page(200).replace("<time datetime='2024-05-02'>2 May 2024</time>", ""), "heuristic"),
+        (teasers(4), "html"),
+    ],
+    ids=["undated", "listing"],
+)
+def test_reading_for_articles_only_stops_at_what_cannot_be_one(html: str, reason: str) -> None:
+    assert extract_article(html, articles_only=True) == ExtractedPage(
+        extraction={"is_article": reason}
+    )
+    assert extract_article(html).is_article is False

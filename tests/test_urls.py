@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.normalize.urls import canonical_url
+from crawler.normalize.urls import canonical_url, canonicalize, is_plain_canonical
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,49 @@ from crawler.normalize.urls import canonical_url
 )
 def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/2024/05/01/a-slug/",
+        "https://www.example.org/",
+        "https://example.org/analysis/page/2/",
+        "https://sub-1.example.co.uk/a/b~c/d_e.html",
+        "http://example.org/a//b/",
+        "http://example.org/.well-known/x",
+        "http://example.org/a/..b/c.",
+        "http://1.2.3.4:65535/x",
+    ],
+)
+def test_plain_canonical_urls_are_recognized_and_kept(url):
+    assert (is_plain_canonical(url), canonicalize(url)) == (True, url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org",  # no path: gets "/"
+        "http://Example.org/a",
+        "http://example.org:80/a",
+        "https://example.org:443/a",
+        "http://example.org:080/a",
+        "http://example.org:0/a",
+        "http://example.org:99999/a",
+        "http://example.org/a/./b",
+        "http://example.org/a/../b",
+        "http://example.org/a/..",
+        "http://example.org/%41",
+        "http://example.org/a?b=1",
+        "http://example.org/a?",
+        "http://example.org/a#top",
+        "http://user@example.org/a",
+        "http://xn--bcher-kva.example/a",
+        "http://example.org./a",
+        "http://-example.org/a",
+        "http://example.org/a b",
+        "ftp://example.org/a",
+    ],
+)
+def test_other_urls_take_the_full_canonicalization(url):
+    assert not is_plain_canonical(url)

@@ -8,12 +8,11 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from alembic import command
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.storage.db import DatabaseError, database, make_engine, reported_as, safe_url
-from crawler.storage.schema import alembic_config, current_revision, head_revision, upgrade
+from crawler.storage.schema import current_revision, head_revision, new_revision, upgrade
 from crawler.storage.spool import Replayed, Spool, replay
 from crawler.storage.writer import write_batch
 
@@ -68,14 +67,8 @@ class Command(ScrapyCommand):
             if not opts.message:
                 raise UsageError("revision needs -m MESSAGE")
             with engine.begin() as connection:
-                script = command.revision(
-                    alembic_config(connection),
-                    opts.message,
-                    autogenerate=True,
-                    rev_id=f"{int(head_revision()) + 1:04d}",
-                )
-            paths = script if isinstance(script, list) else [script]
-            return "\n".join(f"Wrote {s.path}" for s in paths if s is not None)
+                scripts = new_revision(connection, opts.message)
+            return "\n".join(f"Wrote {s.path}" for s in scripts)
         finally:
             engine.dispose()
 

@@ -10,11 +10,8 @@ from urllib.request import Request, urlopen
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from trafilatura.utils import decode_file
 
-from crawler.pages import extract_article
-from crawler.pages.base import parse_html
-from crawler.pages.fixtures import expected_fields, fixture_name
+from crawler.pages.fixtures import fixture_name
 
 FETCH_TIMEOUT = 30
 
@@ -66,6 +63,13 @@ class Command(ScrapyCommand):
             if not path.is_file():
                 raise UsageError(f"no such file: {source}")
             page_url, raw = opts.url, path.read_bytes()
+        # here, not at the top: every scrapy command imports this module, none needs trafilatura
+        from trafilatura.utils import decode_file
+
+        from crawler.pages import extract_article
+        from crawler.pages.base import parse_html
+        from crawler.pages.fixtures import expected_fields
+
         tree = parse_html(raw)
         if tree is None:
             raise UsageError(f"{source} is not an HTML page")

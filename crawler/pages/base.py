@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 ARTICLE_TYPES = frozenset(
     {
@@ -102,6 +101,8 @@ def parse_html(page: str | bytes | None) -> HtmlElement | None:
     """Parse a page once (trafilatura's tolerant loader); ``None`` when it is not HTML at all."""
     if not page:
         return None
+    from trafilatura.utils import load_html  # here: the reactor process imports this module
+
     try:
         tree = load_html(page)
     except (TypeError, ValueError):

@@ -365,19 +365,41 @@ def find_lead(page: PageData, text: str | None) -> Found:
     return found
 
 
-def decide_is_article(
-    page: PageData, title: str | None, published: str | None, body: str | None
-) -> tuple[bool, str]:
-    """JSON-LD article type or ``og:type=article``; else a title, a date and a long enough body."""
-    types = {name for obj in page.jsonld for name in jsonld_types(obj)}
+def markup_verdict(page: PageData) -> tuple[bool, str] | None:
+    """Whether the markup alone says the page is an article: a JSON-LD article type or
+    ``og:type=article`` (yes), a JSON-LD listing type or no article subtree (no); None when
+    its text must decide."""
     if page.article is not None:
         return True, "jsonld"
-    if types & LISTING_TYPES:
+    if {name for obj in page.jsonld for name in jsonld_types(obj)} & LISTING_TYPES:
         return False, "jsonld"
     if (first_meta(page.meta, "og:type") or "").lower() == "article":
         return True, "meta"
     if page.scope is None:
         return False, "html"
+    return None
+
+
+def may_be_dated(
+    page: PageData, profiled: Callable[[str], Found], guess: Callable[[str], Found]
+) -> bool:
+    """Whether any source of ``published`` could give the page a date (without an article is
+    only an article by its markup): structured data, the site profile, a ``Date:`` line of the
+    text (which comes from the page's text) or trafilatura's guess, tried cheapest first."""
+    return bool(
+        find_published(page)
+        or profiled("published")
+        or "Date:" in page.tree.text_content()
+        or guess("date")
+    )
+
+
+def decide_is_article(
+    page: PageData, title: str | None, published: str | None, body: str | None
+) -> tuple[bool, str]:
+    """The markup's verdict; else a title, a date and a long enough body make an article."""
+    if (verdict := markup_verdict(page)) is not None:
+        return verdict
     words = len(body.split()) + len(_CJK.findall(body)) // 2 if body else 0
     return bool(title and published and words >= MIN_ARTICLE_WORDS), "heuristic"
 
@@ -439,39 +461,53 @@ def guessed(document: Document | None, name: str) -> Found:
     return (value, "trafilatura") if value else None
 
 
-def extract_article(html: str | HtmlElement, url: str | None = None) -> ExtractedPage:
+def extract_article(
+    html: str | HtmlElement, url: str | None = None, *, articles_only: bool = False
+) -> ExtractedPage:
     """Extract article fields from one HTML page (text, or a tree from ``parse_html``, which
-    may be modified); never raises (empty fields when nothing found)."""
+    may be modified); never raises (empty fields when nothing found).
+
+    ``articles_only``: a page that cannot be an article (its markup says it is a listing, or
+    it has no date anywhere an article's date is read from) comes back with ``is_article``
+    False and no other field, without the costly main-text extraction; for a crawl that
+    follows such pages for their links and stores nothing of them.
+    """
     tree = html if isinstance(html, HtmlElement) else parse_html(html)
     if tree is None:
         return ExtractedPage(url=url, extraction={"url": "given"} if url else {})
     page = PageData.read(tree, url)
+    verdict = markup_verdict(page)
+    if articles_only and verdict is not None and not verdict[0]:
+        return ExtractedPage(extraction={"is_article": verdict[1]})
     profile = match_profile(tree, url)
     by_profile = profile_fields(profile, tree) if profile else {}
+    guesses: list[Document | None] = []
 
     def profiled(name: str) -> Found:
         value = by_profile.get(name)
         return (value, f"profile:{profile.name}") if value and profile else None
 
-    # a profile's body makes trafilatura unnecessary: the costliest step, skipped
-    lines_found = profiled("body_lines")
-    text = "\n".join(lines_found[0]) if lines_found else article_text(page)
-    fields: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    guesses: list[Document | None] = []
-
-    def keep(name: str, found: Found) -> Any:
-        if found and found[0]:
-            fields[name], sources[name] = found
-        return fields.get(name)
-
     def guess(name: str) -> Found:
-        """trafilatura's guess, run at most once and only for pages lacking a structured value."""
+        """trafilatura's guess, run at most once and only for pages lacking a structured value
+        (it reads a copy of the tree: when it runs does not change what it finds)."""
         if page.scope is None and name != "title":  # no byline or date on a listing
             return None
         if not guesses:
             guesses.append(metadata_guesses(tree, url))
         return guessed(guesses[0], name)
+
+    if articles_only and verdict is None and not may_be_dated(page, profiled, guess):
+        return ExtractedPage(extraction={"is_article": "heuristic"})
+    # a profile's body makes trafilatura unnecessary: the costliest step, skipped
+    lines_found = profiled("body_lines")
+    text = "\n".join(lines_found[0]) if lines_found else article_text(page)
+    fields: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+
+    def keep(name: str, found: Found) -> Any:
+        if found and found[0]:
+            fields[name], sources[name] = found
+        return fields.get(name)
 
     publisher = keep("publisher", find_publisher(page))
     title = keep(

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.gz import gunzip, gzip_magic_number
@@ -23,8 +23,8 @@ from crawler.discovery import (
     PatternGuard,
     XmlDocumentError,
     link_verdict,
-    parse_feed,
-    parse_sitemap,
+    read_feed,
+    read_sitemap,
 )
 from crawler.distributed import use_redis
 from crawler.normalize.urls import canonical_url
@@ -41,7 +41,11 @@ class SiteState:
     profile: SiteProfile
     guard: PatternGuard
     scheduled: set[str] = field(default_factory=set)
+    feeds: set[str] = field(default_factory=set)
     sitemaps: int = 0
+    deferred: dict[str, int] = field(default_factory=dict)
+    """Stored pages found without a date (through links), by URL, with their link depth:
+    requested once the crawl is otherwise idle, when every sitemap and feed has been read."""
 
 
 class AnalysisSpider(PageSpider):
@@ -56,7 +60,9 @@ class AnalysisSpider(PageSpider):
 
     Incremental: a stored page is not fetched again when its sitemap ``lastmod`` or feed date
     is not newer than when it was last seen; otherwise it is fetched with ``If-None-Match`` /
-    ``If-Modified-Since`` from its stored validators.
+    ``If-Modified-Since`` from its stored validators. A stored page reached through a link
+    waits until the crawl is otherwise idle, so that a sitemap or feed read later in the run
+    still spares its request.
     """
 
     name = "analysis"
@@ -86,6 +92,7 @@ class AnalysisSpider(PageSpider):
         spider.pattern_limit = s.getint("ANALYSIS_MAX_PATTERN_PAGES", 100)
         spider.max_sitemaps = s.getint("ANALYSIS_MAX_SITEMAPS", 200)
         spider.max_xml_size = s.getint("SITEMAP_MAX_SIZE", 50 * 1024 * 1024)
+        crawler.signals.connect(spider.request_deferred, signal=signals.spider_idle)
         return spider
 
     def _profiles(self) -> list[SiteProfile]:
@@ -120,6 +127,7 @@ class AnalysisSpider(PageSpider):
             for url in profile.sitemaps:
                 yield self._xml_request(url, self.parse_sitemap, profile.name)
             for url in profile.feeds:
+                self.sites[profile.name].feeds.add(canonical_url(url) or url)
                 yield self._xml_request(url, self.parse_feed, profile.name)
             for url in profile.start_urls:
                 if request := self._page(url, profile.name, depth=0, listing=True):
@@ -142,9 +150,11 @@ class AnalysisSpider(PageSpider):
         modified: datetime | None = None,
         listing: bool = False,
         is_canonical: bool = False,
+        defer: bool = True,
     ) -> Request | None:
         """The request for a discovered page (``is_canonical``: the URL is canonical already),
-        or None when it must not or need not be fetched."""
+        or None when it must not or need not be fetched, or (a stored page found without a
+        date, unless not to ``defer``) not yet."""
         stats, state = self.crawler.stats, self.sites[site]
         if is_canonical and (url in self.fresh or url in state.scheduled):
             return None  # the common case, decided before any other work
@@ -161,6 +171,9 @@ class AnalysisSpider(PageSpider):
             self.fresh.add(canonical)  # unchanged since stored: no request, now or via links
             stats.inc_value("pages/skipped_unchanged")
             return None
+        if known and modified is None and defer and not listing:
+            state.deferred[canonical] = min(depth, state.deferred.get(canonical, depth))
+            return None
         if len(state.scheduled) >= state.profile.max_pages:
             stats.inc_value("discovery/skipped_max_pages")
             return None
@@ -169,6 +182,20 @@ class AnalysisSpider(PageSpider):
             return None
         state.scheduled.add(canonical)
         return self.page_request(canonical, site=site, link_depth=depth)
+
+    def request_deferred(self) -> None:
+        """When the crawl is idle: request the stored pages links led to that no sitemap or
+        feed entry spared (conditionally: an unchanged one costs a ``304``)."""
+        requests = []
+        for site, state in self.sites.items():
+            deferred, state.deferred = state.deferred, {}
+            for url, depth in deferred.items():
+                if request := self._page(url, site, depth, is_canonical=True, defer=False):
+                    requests.append(request)
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     # -- callbacks --------------------------------------------------------------------------
 
@@ -195,58 +222,62 @@ class AnalysisSpider(PageSpider):
         self.logger.warning("Skipped %s: %s", response.url, reason)
         self.crawler.stats.inc_value("errors/bad_xml")
 
-    async def _read_xml(self, response: Response, parse: Callable[[bytes], Any]) -> Any:
-        """Parse a sitemap or feed off the reactor; None (logged, counted) when unreadable."""
+    async def _read_xml(self, response: Response, read: Callable[[bytes, str], Any]) -> Any:
+        """Read a sitemap or feed off the reactor (``read_sitemap``, ``read_feed``: parsed, URLs
+        canonical); None (logged, counted) when unreadable."""
         body = self._xml_body(response)
         if body is None:
             return None
         try:
-            return await asyncio.to_thread(parse, body)
+            return await asyncio.to_thread(read, body, response.url)
         except XmlDocumentError as exc:
             self._bad_xml(response, str(exc))
             return None
 
     async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
         site = response.meta["site"]
-        parsed = await self._read_xml(response, parse_sitemap)
+        parsed = await self._read_xml(response, read_sitemap)
         if parsed is None:
             return
         kind, entries = parsed
         state = self.sites[site]
         for entry in entries:
             if kind == "sitemapindex":
-                url = canonical_url(urljoin(response.url, entry.url))
+                url = entry.url
                 followed = (
                     link_verdict(url, state.profile) in (None, "not_allowed") if url else False
                 )
                 if url and followed and state.sitemaps < self.max_sitemaps:
                     state.sitemaps += 1
                     yield self._xml_request(url, self.parse_sitemap, site)
-            elif request := self._entry(response, entry, site):
+            elif request := self._entry(entry, site):
                 yield request
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         site = response.meta["site"]
-        for entry in await self._read_xml(response, parse_feed) or []:
-            if request := self._entry(response, entry, site):
+        for entry in await self._read_xml(response, read_feed) or []:
+            if request := self._entry(entry, site):
                 yield request
 
-    def _entry(self, response: Response, entry: Entry, site: str) -> Request | None:
-        return self._page(urljoin(response.url, entry.url), site, depth=1, modified=entry.modified)
+    def _entry(self, entry: Entry, site: str) -> Request | None:
+        """The request for a sitemap or feed entry (its URL canonical already, or empty)."""
+        return self._page(entry.url, site, depth=1, modified=entry.modified, is_canonical=True)
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         site = response.meta["site"]
-        profile = self.sites[site].profile
+        state = self.sites[site]
+        profile = state.profile
         depth = response.meta.get("link_depth", 0)
-        reading = await self.extract(response, profile.hosts)
+        reading = await self.extract(response, profile.hosts, articles_only=True)
         if reading is None:
             return
         if reading.page.is_article:
             yield self.article_item(response, reading.page)
         else:
             self.crawler.stats.inc_value("pages/non_article")
-        for url in reading.feeds:
-            if link_verdict(url, profile) is None:
+        for url in reading.feeds:  # most pages name the site's feed: requested once
+            if url not in state.feeds and link_verdict(url, profile) is None:
+                state.feeds.add(url)
                 yield self._xml_request(url, self.parse_feed, site)
         if depth >= profile.max_depth:
             return

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection
+import contextlib
+from collections.abc import AsyncIterator, Callable, Collection
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -32,7 +34,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.items import Article
 from crawler.normalize.urls import canonical_url
-from crawler.workers import worker_count, worker_pool
+from crawler.workers import start_workers, worker_count, worker_pool
 
 if TYPE_CHECKING:
     from crawler.pages import ExtractedPage
@@ -55,6 +57,8 @@ _ERROR_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ),
 )
 
+
+T = TypeVar("T")
 
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
 """The IgnoreRequest message of Scrapy's RobotsTxtMiddleware."""
@@ -82,11 +86,16 @@ class PageSpider(Spider):
     """Base of the web spiders: fetches pages, extracts articles off the reactor thread.
 
     Stats: ``pages/not_modified`` (304 answers), ``pages/non_html``, ``pages/non_article``,
-    ``errors/<kind>``. Setting: ``EXTRACTION_WORKERS`` (extraction processes; 0: one per
-    core, 1: a thread).
+    ``errors/<kind>``. Settings: ``EXTRACTION_WORKERS`` (extraction processes; 0: one per
+    core, 1: a thread), ``EXTRACTION_NICENESS`` (how much lower the processes' scheduling
+    priority is than the crawl's).
     """
 
-    _pool: Executor | None = None
+    worker_modules: tuple[str, ...] = ("crawler.pages.reading", "crawler.pages.generic")
+    """What the extraction workers run: imported once, by the forkserver that forks them (the
+    crawl command starts it early, so that it imports them while Scrapy starts up)."""
+
+    _pool: asyncio.Future[Executor] | None = None
 
     def page_request(self, url: str, **meta: Any) -> Request:
         """A request for a page that may be an article (made conditional, for a stored page,
@@ -94,10 +103,11 @@ class PageSpider(Spider):
         return Request(url, callback=self.parse_page, errback=self.on_error, meta=meta)
 
     async def extract(
-        self, response: Response, hosts: Collection[str] | None = None
+        self, response: Response, hosts: Collection[str] | None = None, articles_only: bool = False
     ) -> PageReading | None:
-        """Read the page in a worker: its article fields and, with ``hosts``, its links on
-        those hosts; None (counted) for a 304 or a non-HTML page."""
+        """Read the page in a worker: its article fields (``articles_only``: only
+        ``is_article`` for a page whose markup says it is none) and, with ``hosts``, its links
+        on those hosts; None (counted) for a 304, a non-HTML page or a worker that died."""
         stats = self.crawler.stats
         if response.status == 304:
             stats.inc_value("pages/not_modified")
@@ -107,32 +117,59 @@ class PageSpider(Spider):
             self.logger.info("Skipped %s: not an HTML page (%s)", response.url, content_type)
             stats.inc_value("pages/non_html")
             return None
-        from crawler.pages.reading import read_page  # here: seed imports never load trafilatura
+        from crawler.pages.reading import read_page  # here: seed imports never import it
 
-        loop = asyncio.get_running_loop()
+        return await self.in_worker(
+            response.url, read_page, response.text, response.url, hosts, articles_only
+        )
+
+    async def in_worker(self, url: str, function: Callable[..., T], *args: Any) -> T | None:
+        """``function(*args)`` run in an extraction worker for the document at ``url``; None
+        (logged, counted, the workers restarted) when the worker died."""
+        workers = self._workers()
         try:
-            return await loop.run_in_executor(
-                self._extraction_pool(), read_page, response.text, response.url, hosts
-            )
+            pool = await workers
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
         except BrokenProcessPool:
-            self.logger.error("Extraction worker died on %s; starting new workers", response.url)
-            stats.inc_value("errors/extraction")
-            self._pool = None
+            self.logger.error("Extraction worker died on %s; starting new workers", url)
+            self.crawler.stats.inc_value("errors/extraction")
+            if self._pool is workers:  # not already replaced after another task's failure
+                self._pool = None
             return None
 
-    def _extraction_pool(self) -> Executor:
-        """Extraction workers (one per core by default, ``EXTRACTION_WORKERS``), started on
-        first use and stopped when the spider closes."""
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        with contextlib.suppress(RuntimeError):  # no running loop: started on first use
+            spider._workers()  # started now, ready by the time the first pages are downloaded
+        return spider
+
+    def _workers(self) -> asyncio.Future[Executor]:
+        """The extraction workers (one per core by default, ``EXTRACTION_WORKERS``), stopped
+        when the spider closes. They are started in a thread: starting may wait for the
+        forkserver to import ``worker_modules``, which must not hold up the reactor."""
         if self._pool is None:
-            workers = worker_count(self.settings.getint("EXTRACTION_WORKERS"))
-            self._pool = worker_pool(workers, processes=workers > 1, name="extraction")
-            self.crawler.signals.connect(self._stop_pool, signal=signals.spider_closed)
+            loop = asyncio.get_running_loop()  # RuntimeError outside the reactor
+            self._pool = loop.create_task(asyncio.to_thread(self._new_workers))
+            self.crawler.signals.connect(self._stop_workers, signal=signals.spider_closed)
         return self._pool
 
-    def _stop_pool(self) -> None:
+    def _new_workers(self) -> Executor:
+        workers = worker_count(self.settings.getint("EXTRACTION_WORKERS"))
+        pool = worker_pool(
+            workers,
+            processes=workers > 1,
+            name="extraction",
+            preload=self.worker_modules,
+            niceness=self.settings.getint("EXTRACTION_NICENESS"),
+        )
+        start_workers(pool, workers)
+        return pool
+
+    async def _stop_workers(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+            pool, self._pool = await self._pool, None
+            pool.shutdown(wait=True)
 
     def article_item(self, response: Response, page: ExtractedPage) -> Article:
         """The item for an article page, with the validators for the next conditional request."""

@@ -9,12 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.storage.schema import ensure_schema
+from crawler.storage.schema import MigrationError, ensure_schema
 
 ENV_VAR = "CRAWLER_DATABASE_URL"
 
@@ -61,7 +60,7 @@ def reported_as(what: str, url: str) -> Iterator[None]:
     ``<what> <safe url>: <reason>``."""
     try:
         yield
-    except (SQLAlchemyError, CommandError) as exc:
+    except (SQLAlchemyError, MigrationError) as exc:
         raise DatabaseError(f"{what} {safe_url(url)}: {error_reason(exc, url)}") from None
 
 
@@ -106,7 +105,7 @@ def open_database(url: str) -> sessionmaker[Session]:
         engine.dispose()
         reason = error_reason(exc, url)
         raise DatabaseError(f"database {safe_url(url)} is unreachable: {reason}") from None
-    except CommandError as exc:  # e.g. a revision newer than this crawler knows
+    except MigrationError as exc:  # e.g. a revision newer than this crawler knows
         engine.dispose()
         reason = error_reason(exc, url)
         raise DatabaseError(f"database {safe_url(url)} cannot be migrated: {reason}") from None

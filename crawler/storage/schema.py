@@ -1,18 +1,25 @@
 """Alembic owns the schema: migrations ship in the package and run on first use, one process
-at a time; a database made by the old ``create_all`` is adopted at the initial revision."""
+at a time; a database made by the old ``create_all`` is adopted at the initial revision.
+
+Alembic itself is imported only when a migration runs or a ``scrapy db`` command asks for it:
+a database already at ``HEAD_REVISION`` (every run but the first) is told by its version table.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from crawler.storage.concurrency import take_writer_lock
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import Script
 
 logger = logging.getLogger(__name__)
 # Alembic logs its plugins and context at INFO on every open: noise; our lines say what changed.
@@ -21,11 +28,30 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 MIGRATIONS = Path(__file__).with_name("migrations")
 INITIAL_REVISION = "0001"
 """The schema ``Base.metadata.create_all`` made before Alembic: such databases are stamped."""
+HEAD_REVISION = "0002"
+"""The newest revision the package ships (``head_revision()``; a test keeps them equal)."""
+
+
+class MigrationError(RuntimeError):
+    """Alembic cannot migrate the database (a revision this crawler does not know, say)."""
+
+
+@contextmanager
+def _alembic_errors() -> Iterator[None]:
+    """Raise Alembic's own errors as MigrationError (callers need not import Alembic)."""
+    from alembic.util.exc import CommandError
+
+    try:
+        yield
+    except CommandError as exc:
+        raise MigrationError(str(exc)) from exc
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, built in code: the package's migrations, run on ``connection``
     (no ini file, no URL, so nothing depends on the current directory or shows a password)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -33,7 +59,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    """The newest revision the package ships."""
+    """The newest revision the package ships, as Alembic reads it from the migrations."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations"
     return head
@@ -41,7 +69,19 @@ def head_revision() -> str:
 
 def current_revision(connection: Connection) -> str | None:
     """The revision the database is at; None for an empty (or pre-Alembic) database."""
-    return MigrationContext.configure(connection).get_current_revision()
+    from alembic.runtime.migration import MigrationContext
+
+    with _alembic_errors():
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision in the database's version table when it holds exactly one (else None),
+    read without Alembic."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
@@ -49,8 +89,11 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
 
     A database that has the crawler's tables but no version (made by ``create_all``) is
     stamped at the initial revision first, so its rows are kept and later migrations apply.
+    Raises MigrationError when Alembic cannot.
     """
-    with engine.begin() as connection:
+    from alembic import command
+
+    with engine.begin() as connection, _alembic_errors():
         take_writer_lock(connection)
         before = current_revision(connection)
         if before is None and inspect(connection).has_table("articles"):
@@ -63,9 +106,25 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     return before, after
 
 
+def new_revision(connection: Connection, message: str) -> list[Script]:
+    """Write the migration from the head revision to the models (Alembic's autogenerate),
+    numbered after the head; the scripts written."""
+    from alembic import command
+
+    with _alembic_errors():
+        script = command.revision(
+            alembic_config(connection),
+            message,
+            autogenerate=True,
+            rev_id=f"{int(head_revision()) + 1:04d}",
+        )
+    scripts = script if isinstance(script, list) else [script]
+    return [s for s in scripts if s is not None]
+
+
 def ensure_schema(engine: Engine) -> None:
     """Upgrade the database to the head revision unless it is there already."""
     with engine.connect() as connection:
-        if current_revision(connection) == head_revision():
+        if stored_revision(connection) == HEAD_REVISION:
             return
     upgrade(engine)
