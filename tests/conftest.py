@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 
-from crawler.storage.db import open_database, safe_url
+from crawler.storage.db import close_databases, open_database, safe_url
 from tests.services import (  # noqa: F401 - fixtures
     postgres_url,
     private_postgres,
@@ -160,6 +160,14 @@ class TestDatabases:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _close_databases():
+    """Close what a test opened through ``database()`` in this process, when it ends (not
+    whenever the collector gets to it, in the middle of another test)."""
+    yield
+    close_databases()
 
 
 @pytest.fixture(scope="session")

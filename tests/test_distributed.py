@@ -50,7 +50,7 @@ def settings(**values: str) -> Settings:
 
 def test_without_redis_url_the_local_scheduler_runs():
     crawler = Crawler(AnalysisSpider, settings())
-    assert crawler.settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    assert crawler.settings["SCHEDULER"] == "crawler.jobs.JobScheduler"  # Scrapy's, JOBDIR-safe
     assert distributed_job(crawler.settings) is None
 
 

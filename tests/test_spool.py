@@ -12,7 +12,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
 from crawler.pipelines.store import StoragePipeline
-from crawler.storage.db import database, safe_url
+from crawler.storage.db import safe_url
 from crawler.storage.spool import Spool, decode, encode, replay
 from crawler.storage.writer import write_batch
 from tests.cli import scrapy
@@ -24,8 +24,7 @@ UNREACHABLE = "postgresql+psycopg://crawler:secret@127.0.0.1:1/nothing"
 @pytest.fixture
 def store(db_url):
     """Batches stored as the pipeline's writer stores them, here in the test's process."""
-    yield partial(write_batch, db_url)
-    database(db_url).kw["bind"].dispose()
+    return partial(write_batch, db_url)
 
 
 def article(i: int) -> Article:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -112,7 +112,23 @@ def open_database(url: str) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-@lru_cache(maxsize=8)
+_opened: dict[str, sessionmaker[Session]] = {}
+_opening = threading.Lock()
+
+
 def database(url: str) -> sessionmaker[Session]:
     """Return the process-wide session factory for ``url``, opened (schema migrated) once."""
-    return open_database(url)
+    with _opening:
+        if url not in _opened:
+            _opened[url] = open_database(url)
+        return _opened[url]
+
+
+def close_databases() -> None:
+    """Close the connections of every database ``database`` opened in this process; the next
+    call opens it again."""
+    with _opening:
+        factories = list(_opened.values())
+        _opened.clear()
+    for factory in factories:
+        factory.kw["bind"].dispose()
