@@ -93,13 +93,16 @@ class Command(ScrapyCommand):
 def replay_summary(done: Replayed, folder: Path) -> str:
     """What ``scrapy db replay`` did, in one line."""
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(done.outcomes.items()))
-    files = f"{done.files} spool file{'' if done.files == 1 else 's'}"
-    line = f"Stored {done.items} articles from {files} in {folder}"
+    line = f"Stored {done.items} articles from {_files(done.files, 'spool file')} in {folder}"
     line += f" ({outcomes})" if outcomes else ""
     if done.busy:
-        line += f"; {done.busy} files held by a running crawl were left to it"
+        line += f"; {_files(done.busy)} held by a running crawl left to it"
     if done.other_database:
-        line += f"; {done.other_database} files for another database were left"
+        line += f"; {_files(done.other_database)} for another database left alone"
     if done.bad_lines:
         line += f"; {done.bad_lines} unreadable lines skipped"
     return line
+
+
+def _files(number: int, noun: str = "file") -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

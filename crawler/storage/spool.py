@@ -69,17 +69,11 @@ def decode(line: bytes) -> Article:
 
 
 @dataclass
-class SpoolFile:
-    """One batch's file, open and locked by the process writing it."""
+class LockedFile:
+    """A spool file open and locked by this process, until its batch is stored or kept."""
 
     path: Path
     handle: IO[bytes]
-    items: int = 0
-
-    def append(self, item: Article) -> None:
-        # one unbuffered write per item: a killed process leaves whole lines behind
-        self.handle.write(encode(item))
-        self.items += 1
 
     def stored(self) -> None:
         """The batch is committed: the file goes (removed before its lock is let go)."""
@@ -87,8 +81,16 @@ class SpoolFile:
         self.handle.close()
 
     def keep(self) -> None:
-        """The batch could not be stored: the file stays for a replay, unlocked."""
+        """The batch is not stored: the file stays for a replay, unlocked."""
         self.handle.close()
+
+
+class SpoolFile(LockedFile):
+    """One batch's file, written as its items arrive."""
+
+    def append(self, item: Article) -> None:
+        # one unbuffered write per item: a killed process leaves whole lines behind
+        self.handle.write(encode(item))
 
 
 class Spool:
@@ -135,11 +137,9 @@ class Spool:
 
 
 @dataclass
-class Claim:
+class Claim(LockedFile):
     """A left-over spool file, locked for replay."""
 
-    path: Path
-    handle: IO[bytes]
     database: str | None = field(init=False)
     bad_lines: int = field(default=0, init=False)
 
@@ -160,13 +160,6 @@ class Claim:
             except (ValueError, TypeError) as exc:
                 self.bad_lines += 1
                 logger.warning("Spool file %s, line %d skipped: %s", self.path, number, exc)
-
-    def stored(self) -> None:
-        self.path.unlink(missing_ok=True)
-        self.handle.close()
-
-    def keep(self) -> None:
-        self.handle.close()
 
 
 @dataclass
