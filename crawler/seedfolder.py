@@ -1,5 +1,5 @@
-"""Reading seed folders: files to raw Article items; runs in worker processes, so it imports
-nothing heavy (page extraction is loaded only for saved pages)."""
+"""Reading seed folders: files to raw Article items, their language told; runs in worker
+processes, so it imports nothing heavy (page extraction is loaded only for saved pages)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crawler.items import Article
 from crawler.normalize.boilerplate import edge_digests
+from crawler.normalize.language import detect_language
 from crawler.seedfiles import SeedFileError, decode_text, parse_seed
 
 TEXT_SUFFIXES = frozenset({".txt"})
@@ -19,7 +20,12 @@ CHUNK = 256
 
 def iter_seed_files(root: Path) -> Iterator[str]:
     """Yield the paths of the text exports and saved pages under ``root`` (or ``root``
-    itself), sorted; as strings, a third of the memory of Path objects for large folders."""
+    itself), sorted; as strings, a third of the memory of Path objects for large folders.
+
+    Paths are absolute, under ``root``'s real path (resolved once: a file's origin is where
+    the folder holds it, so resolving every file again would cost a system call per folder
+    level); a symbolic link to a file is imported under its own name."""
+    root = root.resolve()
     if root.is_file():
         yield str(root)
         return
@@ -32,7 +38,8 @@ def iter_seed_files(root: Path) -> Iterator[str]:
 
 
 def read_seed_file(path: Path, max_size: int) -> Article:
-    """Read one seed file into a raw Article; raises SeedFileError with a reason."""
+    """Read one seed file (an absolute path, see ``iter_seed_files``) into a raw Article;
+    raises SeedFileError with a reason."""
     try:
         size = path.stat().st_size
         if size > max_size:
@@ -40,7 +47,7 @@ def read_seed_file(path: Path, max_size: int) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise SeedFileError("unreadable", exc.strerror or str(exc)) from None
-    origin, group = path.resolve().as_uri(), str(path.parent)
+    origin, group = path.as_uri(), str(path.parent)
     if path.suffix.lower() in PAGE_SUFFIXES:
         return _page_article(data, origin, group)
     doc = parse_seed(decode_text(data))
@@ -50,6 +57,9 @@ def read_seed_file(path: Path, max_size: int) -> Article:
         title=doc.title,
         lead=doc.lead,
         body=body,
+        # told here, in the reader processes, as page extraction tells a page's; from the
+        # text's beginning, which a footer never reaches but in a text of a few words
+        language=detect_language("\n".join(filter(None, (doc.lead, body))) or doc.title),
         authors=[doc.byline] if doc.byline else [],
         published=doc.date,
         source_refs=[{"name": ref.name, "url": ref.url} for ref in doc.source_refs],

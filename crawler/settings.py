@@ -23,8 +23,10 @@ STORAGE_SPOOL_DIR = str(PROJECT_ROOT / "spool")  # batches wait here until store
 SEEDS_PATH = str(PROJECT_ROOT / "seeds")
 SEEDS_MAX_FILE_SIZE = 5 * 1024 * 1024
 SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
-SEEDS_BOILERPLATE_SAMPLE = 4000  # files read (spread over the folders) to learn repeated blocks
-SEEDS_WORKERS = 1  # reader processes (0: one per core); one outpaces the pipelines
+SEEDS_BOILERPLATE_SAMPLE = 2000  # files read (spread over the folders) to learn repeated blocks
+SEEDS_WORKERS = (
+    1  # reader processes after the learning pass (which has one per core); 0: one per core
+)
 
 # Dates: the zone of times given without an offset.
 DATES_DEFAULT_TIMEZONE = "UTC"

@@ -5,16 +5,24 @@ process that started its pool is gone, even killed with SIGKILL, instead of livi
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 
-_PRELOAD = ["__main__"]
-"""Modules the forkserver imports before it forks any worker (``__main__``: its default)."""
+_PRELOAD = ["__main__", "scrapy.cmdline"]
+"""Modules the forkserver imports before it forks any worker. ``__main__`` is its default, but
+Python 3.11's forkserver is never told the main script's path, so each worker runs the script
+again as ``__mp_main__``: for ``scrapy crawl``, that imports ``scrapy.cmdline`` (all of Scrapy
+and Twisted), once here rather than in every worker."""
+
+
+_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
 
 def worker_count(setting: int) -> int:
@@ -44,9 +52,19 @@ def worker_pool(
 
 def start_forkserver(preload: Iterable[str] = ()) -> None:
     """Start the forkserver now, importing ``preload`` (the modules workers will run) while
-    this process goes on starting up: pools started later fork their workers at once."""
+    this process goes on starting up: pools started later fork their workers at once.
+
+    The forkserver and every worker it forks ignore SIGINT and SIGTERM (dispositions that
+    survive fork and exec): Ctrl-C or ``kill -TERM`` of the process group must stop the crawl
+    gracefully, which needs its workers, and a pool whose forkserver is gone is broken. The
+    crawl shuts its pools down; the lifeline ends them if it dies. Call from the main thread."""
     _preload(preload)
-    forkserver.ensure_running()
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in _INTERRUPTS}
+    try:
+        forkserver.ensure_running()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _preload(modules: Iterable[str]) -> None:
@@ -80,7 +98,13 @@ class WorkerPool(ProcessPoolExecutor):
 
 
 def start_worker(lifeline: Connection, niceness: int) -> None:
-    """Worker initializer: lower the worker's priority by ``niceness``, end with ``lifeline``."""
+    """Worker initializer: lower the worker's priority by ``niceness``, end with ``lifeline``,
+    and leave interrupts to the crawl (see ``start_forkserver``)."""
+    for number in _INTERRUPTS:
+        signal.signal(number, signal.SIG_IGN)
+    # What the worker inherited from the forkserver (modules, mostly) lives as long as it
+    # does: frozen, collections never walk it, so its pages stay shared instead of copied.
+    gc.freeze()
     if niceness:
         os.nice(niceness)
     end_with(lifeline)

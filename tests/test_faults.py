@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.jobs import RUNNING, close_job_dir, recover_job_dir
 from tests.cli import finish, scrapy, start_scrapy
-from tests.conftest import sql
+from tests.conftest import make_text, sql
 from tests.site import AnalysisSite
 from tests.test_web_crawl import sites_file
 
@@ -120,6 +120,91 @@ def test_a_database_stopped_mid_run_loses_nothing(private_postgres, site, tmp_pa
     assert stored_before < ARTICLES
     assert_every_article_stored_once(db_url, site)  # the crawl went on; its items waited
     assert spooled(tmp_path) == []
+
+
+SEED_FILES = 3000
+
+
+@pytest.fixture(scope="module")
+def large_seed_folder(tmp_path_factory) -> Path:
+    """Enough seed files that an import is still running a few seconds in."""
+    root = tmp_path_factory.mktemp("large")
+    for doc in range(SEED_FILES):
+        folder = root / f"{doc % 7}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{doc:05d}.txt").write_text(
+            f"Date: 2023-{doc % 12 + 1:02d}-{doc % 28 + 1:02d} Author: Ewa Król\n\n"
+            f"Interrupted analysis {doc}\n\n{make_text(doc, paragraphs=6)}\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_an_import_interrupted_by_its_process_group_stops_cleanly(
+    signal_number, db_url, large_seed_folder, tmp_path
+):
+    """Ctrl-C in a terminal, or a service manager stopping the run, signals every process of
+    the group, workers included: the run stops within seconds, without a traceback, says it
+    failed and why, and the next run stores the rest."""
+    args = [
+        "crawl", "seeds", "-a", f"path={large_seed_folder}", "-s", f"DATABASE_URL={db_url}",
+        "-s", f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}", "-s", "STORAGE_BATCH_SIZE=50",
+    ]  # fmt: skip
+    process = start_scrapy(*args, new_session=True)
+    wait_until(lambda: stored_count(db_url) >= 100, process)
+    os.killpg(process.pid, signal_number)
+    result = finish(process, timeout=30)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert sum("(seeds) failed: shutdown" in line for line in result.stderr.splitlines()) == 1
+    assert stored_count(db_url) < SEED_FILES
+    rerun = scrapy(*args)
+    assert rerun.returncode == 0, rerun.stderr
+    assert stored_count(db_url) == SEED_FILES
+    assert sql(db_url, "SELECT count(*) FROM origins")[0][0] == SEED_FILES
+
+
+def test_an_import_whose_writer_process_is_killed_keeps_its_articles_for_the_next_run(
+    large_seed_folder, tmp_path
+):
+    """The out-of-memory killer takes the writer: the run goes on into the spool, ends with
+    one error line and exit 1, and the next run stores every article once."""
+    database = tmp_path / "import.sqlite3"
+    db_url = f"sqlite:///{database}"
+    args = [
+        "crawl", "seeds", "-a", f"path={large_seed_folder}", "-s", f"DATABASE_URL={db_url}",
+        "-s", f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}", "-s", "STORAGE_BATCH_SIZE=50",
+    ]  # fmt: skip
+    process = start_scrapy(*args)
+    wait_until(lambda: stored_count(db_url) >= 100, process)
+    [writer] = {pid for pid in processes_with_open(database) if pid != process.pid}
+    os.kill(writer, signal.SIGKILL)
+    result = finish(process)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [summary] = [line for line in result.stderr.splitlines() if "(seeds) failed:" in line]
+    assert "the writer process ended unexpectedly" in summary and "kept in the spool" in summary
+    assert spooled(tmp_path)
+    rerun = scrapy(*args)
+    assert rerun.returncode == 0, rerun.stderr
+    assert stored_count(db_url) == SEED_FILES
+    assert sql(db_url, "SELECT count(*) FROM origins")[0][0] == SEED_FILES
+    assert spooled(tmp_path) == []
+
+
+def processes_with_open(path: Path) -> set[int]:
+    """The processes that hold ``path`` open."""
+    found = set()
+    for fd_folder in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(link.resolve() == path.resolve() for link in fd_folder.iterdir()):
+                found.add(int(fd_folder.parent.name))
+        except OSError:  # ended, or not ours to look at
+            continue
+    return found
 
 
 def test_worker_processes_end_when_the_process_that_started_them_is_killed(tmp_path):

@@ -51,14 +51,29 @@ def counts(sessions) -> dict[str, int]:
         }
 
 
-def test_migrated_schema_equals_the_models(sessions):
-    with sessions.kw["bind"].connect() as connection:
+def assert_schema_equals_the_models(engine) -> None:
+    with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
         assert current_revision(connection) == head_revision()
         # compare_metadata ignores collations: check the one the models ask for
         reflected = {c["name"]: c["type"] for c in inspect(connection).get_columns("articles")}
-    wanted = ArticleRow.__table__.c.published.type.dialect_impl(sessions.kw["bind"].dialect)
+    wanted = ArticleRow.__table__.c.published.type.dialect_impl(engine.dialect)
     assert getattr(reflected["published"], "collation", None) == getattr(wanted, "collation", None)
+
+
+def test_migrated_schema_equals_the_models(db_url):
+    engine = make_engine(db_url)
+    assert upgrade(engine) == (None, HEAD_REVISION)  # every migration, from an empty database
+    assert_schema_equals_the_models(engine)
+    engine.dispose()
+
+
+def test_an_empty_database_is_built_at_the_head_as_the_migrations_would(sessions):
+    """First use builds an empty database from the models, stamped at the head revision
+    without Alembic: Alembic finds it at the head, with nothing left to migrate."""
+    engine = sessions.kw["bind"]
+    assert_schema_equals_the_models(engine)
+    assert upgrade(engine) == (HEAD_REVISION, HEAD_REVISION)
 
 
 def test_the_head_revision_is_known_without_alembic(db_url):

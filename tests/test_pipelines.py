@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +23,7 @@ from crawler.pipelines.normalize import (
 from crawler.pipelines.store import StoragePipeline
 from crawler.pipelines.validate import ValidationPipeline
 from crawler.storage.models import Article as ArticleRow
-from tests.conftest import make_text
+from tests.conftest import make_text, sql
 
 
 def stats() -> MemoryStatsCollector:
@@ -119,3 +120,30 @@ def test_storage_pipeline_writes_in_batches_and_on_close(db_url, sessions, tmp_p
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ArticleRow)) == 7
     assert collector.get_value("store/new") == 7
+
+
+def test_storage_pipeline_holds_items_back_while_the_writer_is_behind(tmp_path):
+    """Two batches wait for the writer (one being written, the next behind it) while a third
+    fills; later items wait in process_item, where a spider's backpressure counts them, so
+    a writer slower than the pipelines does not make memory grow."""
+    database = tmp_path / "slow.sqlite3"
+    pipeline = StoragePipeline(f"sqlite:///{database}", tmp_path / "spool", 10, use_process=False)
+
+    async def run() -> None:
+        await pipeline.open_spider()
+        blocker = sqlite3.connect(database, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # the writer waits for this transaction
+        items = [
+            Article(origin=f"file:///{i}.txt", title=f"T{i}", body=make_text(i)) for i in range(100)
+        ]
+        tasks = [asyncio.create_task(pipeline.process_item(item)) for item in items]
+        await asyncio.sleep(0.5)
+        assert sum(task.done() for task in tasks) == 27  # each batch's last item waits for it
+        assert len(pipeline.pending) == 10
+        blocker.rollback()
+        blocker.close()
+        await asyncio.gather(*tasks)
+        await pipeline.close_spider()
+
+    asyncio.run(run())
+    assert sql(f"sqlite:///{database}", "SELECT count(*) FROM articles") == [(100,)]

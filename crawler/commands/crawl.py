@@ -9,6 +9,8 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
 from crawler.distributed import JobNameError, distributed_job
 from crawler.extensions import max_error_rate, run_failure
@@ -29,6 +31,18 @@ def prepare_heap() -> None:
     goes through it again), and young objects are collected less often."""
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def worker_modules(crawler: Crawler) -> list[str]:
+    """The modules the spider's and the item pipelines' worker processes run (their
+    ``worker_modules`` attributes), for the forkserver to import while the crawl starts up."""
+    components = [
+        crawler.spidercls,
+        *map(load_object, build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES"))),
+    ]
+    return [
+        module for component in components for module in getattr(component, "worker_modules", ())
+    ]
 
 
 class CrawlRefused(Exception):
@@ -65,7 +79,7 @@ class Command(ScrapyCrawlCommand):
             print(f"crawl failed: {exc}", file=sys.stderr)
             self.exitcode = 1
             return
-        start_forkserver(getattr(crawler.spidercls, "worker_modules", ()))
+        start_forkserver(worker_modules(crawler))
         prepare_heap()
         try:
             self.crawler_process.crawl(crawler, **opts.spargs)

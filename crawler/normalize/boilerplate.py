@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
 
-_WORD = re.compile(r"\w+")
+from crawler.normalize.text import word_key
+
 MAX_MARKER_CHARS = 40
 """Marker lines ("Related posts") are short; longer paragraphs are not fingerprinted for them."""
 MAX_NOTICE_CHARS = 600
@@ -20,10 +20,9 @@ MAX_BLOCK_CHARS = 1000
 
 @lru_cache(maxsize=4096)
 def block_key(paragraph: str) -> str:
-    """Fingerprint of a paragraph that ignores case, punctuation and spacing.
-
-    Cached: footer paragraphs recur in document after document."""
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", paragraph).casefold()))
+    """Fingerprint of a paragraph that ignores case, punctuation and spacing (its
+    ``word_key``). Cached: footer paragraphs recur in document after document."""
+    return word_key(paragraph)
 
 
 def block_digest(paragraph: str) -> str:

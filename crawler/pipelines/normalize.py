@@ -65,7 +65,8 @@ class BylinePipeline:
 
 
 class LanguagePipeline:
-    """Fills ``language`` (ISO 639-1) from the text when the source did not declare it."""
+    """Fills ``language`` (ISO 639-1) from the text when neither the source declared it nor
+    its reader told it (page extraction and the seed readers do, in worker processes)."""
 
     def process_item(self, item: Article) -> Article:
         if not item.language:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
 from pathlib import Path
 
 from scrapy.crawler import Crawler
@@ -46,6 +46,9 @@ class StoragePipeline:
     ``spool/kept`` (items left in the spool); a failed write sets ``run/failed``.
     """
 
+    worker_modules = ("crawler.storage.writer",)
+    """What the writer process runs (see ``crawler.workers.start_forkserver``)."""
+
     def __init__(
         self,
         database_url: str,
@@ -64,6 +67,10 @@ class StoragePipeline:
         self.failure: str | None = None
         """The database's reason, once it has refused a batch: nothing more is sent to it."""
         self._lock = asyncio.Lock()
+        self._queued = asyncio.Semaphore(2)
+        """Batches taken from ``pending``: the one being written, and the next, ready."""
+        self._taken = asyncio.Event()
+        """Set when a batch is taken from ``pending``."""
         self._executor: Executor | None = None
 
     @classmethod
@@ -93,6 +100,9 @@ class StoragePipeline:
             self._refused(done.error)
 
     async def process_item(self, item: Article) -> Article:
+        while len(self.pending) >= self.batch_size:  # a full batch waits for the writer:
+            self._taken.clear()  # this item waits too, so the spider holds back (bounded memory)
+            await self._taken.wait()
         if self.spooled is None:
             self.spooled = self.spool.new_file()
         self.spooled.append(item)  # one small local write, so a killed process loses nothing
@@ -118,29 +128,37 @@ class StoragePipeline:
                 self.stats.set_value("run/failed", reason)
 
     async def flush(self) -> None:
-        """Write the pending items; one batch in flight at a time, in arrival order."""
-        batch, self.pending = self.pending, []
-        spooled, self.spooled = self.spooled, None
-        if not batch or spooled is None:
-            return
-        async with self._lock:  # a batch the database refused: no more are sent to it
+        """Write the pending items: one batch in flight at a time, in arrival order, the next
+        one ready behind it while a third fills."""
+        async with self._queued:
+            batch, self.pending = self.pending, []
+            spooled, self.spooled = self.spooled, None
+            self._taken.set()
+            if batch and spooled is not None:
+                await self._write(batch, spooled)
+
+    async def _write(self, batch: list[Article], spooled: SpoolFile) -> None:
+        async with self._lock:
             result: BatchResult | str
             if self.failure is None:
                 loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(
-                    self._executor, write_batch, self.database_url, batch
-                )
-            else:
+                try:
+                    result = await loop.run_in_executor(
+                        self._executor, write_batch, self.database_url, batch
+                    )
+                except BrokenExecutor:  # killed from outside (the out-of-memory killer, say)
+                    result = "the writer process ended unexpectedly"
+            else:  # a batch the database refused: no more are sent to it
                 result = self.failure
-        if not isinstance(result, str):
-            spooled.stored()
-            for outcome in result.outcomes:
-                self._count(f"store/{outcome}")
-            return
-        self._refused(result)
-        spooled.keep()
-        self._count("store/errors", len(batch))
-        self._count("spool/kept", len(batch))
+            if isinstance(result, str):
+                self._refused(result)
+                spooled.keep()
+                self._count("store/errors", len(batch))
+                self._count("spool/kept", len(batch))
+                return
+        spooled.stored()
+        for outcome in result.outcomes:
+            self._count(f"store/{outcome}")
 
     def _store(self, batch: list[Article]) -> BatchResult | str:
         """``write_batch`` in the writer, from a thread that may wait for it."""

@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from crawler.items import Article
 from crawler.normalize.boilerplate import RepeatedBlocks
 from crawler.rejects import reject
-from crawler.seedfolder import CHUNK, iter_seed_files, learn_chunk, learning_sample, read_chunk
+from crawler.seedfolder import (
+    CHUNK,
+    Outcome,
+    iter_seed_files,
+    learn_chunk,
+    learning_sample,
+    read_chunk,
+)
 from crawler.workers import worker_count, worker_pool
+
+Outcomes = list[tuple[str, Outcome]]
+"""What ``read_chunk`` returns: each path with its Article or its rejection."""
+
+
+@dataclass
+class _Folder:
+    """What the first pass over the files leaves the second."""
+
+    files: list[str]
+    pool: Executor
+    """The readers, shut down when the import ends."""
 
 
 class SeedsSpider(Spider):
@@ -29,7 +50,8 @@ class SeedsSpider(Spider):
     ``SEEDS_BOILERPLATE_SAMPLE`` (files read, spread over the folders, to learn boilerplate),
     ``SEEDS_WORKERS`` (processes that read and parse; 0: one per core). Files are read
     twice: a first pass learns the blocks repeated across each folder's documents (footers of
-    publishers not known in advance), the second yields one item per file.
+    publishers not known in advance), the second yields one item per file. The first pass
+    begins as soon as the spider exists, while the rest of the crawl starts up.
     """
 
     name = "seeds"
@@ -38,12 +60,16 @@ class SeedsSpider(Spider):
     learning_sample: int
     max_pending: int
     workers: int
+    worker_modules = ("crawler.seedfolder",)
+    """What the reader processes run (see ``crawler.workers.start_forkserver``)."""
     custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 - Scrapy's API
 
     def __init__(self, path: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.path = path
         self.boilerplate: RepeatedBlocks | None = None
+        self._first_pass: asyncio.Task[_Folder | None] | None = None
+        self._watch: asyncio.Task[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SeedsSpider:
@@ -53,43 +79,117 @@ class SeedsSpider(Spider):
         spider.max_size = settings.getint("SEEDS_MAX_FILE_SIZE")
         spider.min_documents = settings.getint("SEEDS_BOILERPLATE_MIN_DOCUMENTS", 5)
         spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 4000)
-        spider.max_pending = 4 * settings.getint("STORAGE_BATCH_SIZE", 500)
+        spider.max_pending = 2 * settings.getint("STORAGE_BATCH_SIZE", 500)
         spider.workers = worker_count(settings.getint("SEEDS_WORKERS"))
+        with contextlib.suppress(RuntimeError):  # no running loop: start() begins it
+            spider._first_pass = asyncio.get_running_loop().create_task(spider._learn())
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[Article]:
-        root = Path(self.path or ".").expanduser()
-        if not root.exists():
-            self.logger.error("Seed path %s does not exist", root)
+        first_pass, self._first_pass = self._first_pass, None
+        folder = await (first_pass or self._learn())
+        if folder is None:
+            self.logger.error("Seed path %s does not exist", self._root())
             self.crawler.stats.set_value("run/failed", "seed path not found")
             raise CloseSpider("path_not_found")
+        self._watch = asyncio.get_running_loop().create_task(self._close_when_drained())
+        with folder.pool as pool:
+            reading = _in_order(pool, read_chunk, _chunks(folder.files), self.max_size)
+            while (results := await self._next_read(reading)) is not None:
+                for path, outcome in results:
+                    if isinstance(outcome, Article):
+                        yield outcome
+                    else:
+                        reject(self.crawler.stats, Path(path).as_uri(), *outcome)
+                await self._wait_for_pipelines(self.max_pending)
+        # Ending only once the pipelines are empty lets the engine find the spider idle at
+        # once: nothing else wakes it before its next heartbeat, up to 5 seconds later.
+        await self._wait_for_pipelines(0)
+
+    async def _next_read(self, reading: AsyncIterator[Outcomes]) -> Outcomes | None:
+        """The next chunk's outcomes; None at the end. A reader process killed from outside
+        (the out-of-memory killer, say) ends the run with one error line."""
+        try:
+            return await anext(reading)
+        except StopAsyncIteration:
+            return None
+        except BrokenExecutor:
+            reason = "a reader process ended unexpectedly"
+            self.logger.error("Import of %s stopped: %s", self._root(), reason)
+            self.crawler.stats.set_value("run/failed", reason)
+            raise CloseSpider("reader_failed") from None
+
+    def _root(self) -> Path:
+        return Path(self.path or ".").expanduser()
+
+    async def _learn(self) -> _Folder | None:
+        """List the files, start the readers and learn the repeated blocks (``boilerplate``);
+        None when the path does not exist."""
+        root = self._root()
+        if not root.exists():
+            return None
         files = await asyncio.to_thread(lambda: list(iter_seed_files(root)))
         self.crawler.stats.set_value("seeds/files", len(files))
-        chunks = _chunks(files)
         sample = learning_sample(files, self.learning_sample)
-        with _executor(len(chunks), self.workers) as pool:
+        # The learning pass is the only work there is while the crawl starts up: it gets a
+        # process per core. Starting processes may wait for the forkserver's imports.
+        learners = worker_count(0)
+        pool = await asyncio.to_thread(_executor, len(files), learners)
+        try:
             self.boilerplate = RepeatedBlocks(min_documents=self.min_documents)
             started = time.monotonic()
             async for learned in _in_order(pool, learn_chunk, _chunks(sample), self.max_size):
                 for group, digests in learned:
                     self.boilerplate.add_digests(group, digests)
-            self.logger.info(
-                "Learned repeated blocks from %d files in %.1f s",
-                len(sample),
-                time.monotonic() - started,
-            )
-            async for results in _in_order(pool, read_chunk, chunks, self.max_size):
-                for path, outcome in results:
-                    if isinstance(outcome, Article):
-                        yield outcome
-                    else:
-                        reject(self.crawler.stats, Path(path).resolve().as_uri(), *outcome)
-                await self._wait_for_pipelines()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        self.logger.info(
+            "Learned repeated blocks from %d files in %.1f s",
+            len(sample),
+            time.monotonic() - started,
+        )
+        if self.workers == learners:
+            return _Folder(files, pool)
+        pool.shutdown(wait=False)  # fewer readers for the second pass: less memory
+        return _Folder(files, await asyncio.to_thread(_executor, len(files), self.workers))
 
-    async def _wait_for_pipelines(self) -> None:
-        """Hold back while too many items are in the pipelines (bounded memory)."""
+    async def _closed(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        await self._abandon_first_pass()
+
+    async def _abandon_first_pass(self) -> None:
+        """Stop the readers of a first pass that start() never took (the crawl failed first)."""
+        task, self._first_pass = self._first_pass, None
+        if task is None:
+            return
+        task.cancel()
+        try:
+            folder = await task
+        except (asyncio.CancelledError, Exception):
+            return  # ended before it had readers, or they were shut down on its way out
+        if folder is not None:
+            folder.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _close_when_drained(self) -> None:
+        """Let a stopping engine (Ctrl-C, SIGTERM) close once the items sent are through.
+
+        Scrapy (2.19) closes the spider once its scraper is idle, but checks that only when a
+        response is done, never when an item from start() is: stopped with items in the
+        pipelines, an import would wait forever. Polls until the spider closes."""
+        assert self.crawler.engine is not None
+        scraper = self.crawler.engine.scraper
+        while (slot := scraper.slot) is not None:
+            await asyncio.sleep(0.1)
+            if slot.closing is not None and not slot.closing.called and slot.is_idle():
+                scraper._check_if_closing()
+
+    async def _wait_for_pipelines(self, most: int) -> None:
+        """Hold back while more than ``most`` items are in the pipelines."""
         slot = self.crawler.engine.scraper.slot if self.crawler.engine else None
-        while slot is not None and slot.itemproc_size > self.max_pending:
+        while slot is not None and slot.itemproc_size > most:
             await asyncio.sleep(0.005)
 
 
@@ -97,9 +197,9 @@ def _chunks(paths: Sequence[str]) -> list[Sequence[str]]:
     return [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
 
 
-def _executor(chunks: int, workers: int) -> Executor:
+def _executor(files: int, workers: int) -> Executor:
     """Reader processes for large folders; a thread for small ones (no start-up cost)."""
-    return worker_pool(workers, processes=chunks > 1, name="seeds")
+    return worker_pool(workers, processes=files > CHUNK, name="seeds")
 
 
 async def _in_order(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+
+from crawler.normalize.text import word_key, words
 
 SHINGLE_WORDS = 3
 """Words per shingle: small enough that a one-word edit spoils few shingles."""
@@ -25,45 +26,13 @@ OTHER_TITLE_SIZE_RATIO = 0.5
 """With different titles, either the texts overlap this much (Jaccard), or one holds nearly all
 of the other (containment) and is not more than twice as long."""
 
-_WORD_BYTES = bytes(
-    byte if byte >= 0x80 or chr(byte).isalnum() or byte == ord("_") else ord(" ")
-    for byte in range(256)
-)
-"""Translation table: an ASCII byte that is not a word character becomes a space; the UTF-8
-bytes of other characters stay (only word characters are left among those, see ``words``)."""
-
-_ASCII_BYTES = bytes(range(0x80))
-
 _SKETCH_OVERSAMPLE = 8
 """``_sketch`` sorts only the hashes under a limit that about this many times SKETCH_SIZE pass."""
 
 
-def words(text: str) -> list[bytes]:
-    """Return the text's words (the runs of word characters, as regex ``\\w+`` finds them),
-    NFKC-normalized and case-folded, in UTF-8.
-
-    Bytes, translated and split in C: several times faster than a regular expression, and
-    hashing needs bytes anyway.
-    """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if not text.isascii():
-        text = _blank_non_ascii_separators(text)
-    return text.encode().translate(_WORD_BYTES).split()
-
-
-def _blank_non_ascii_separators(text: str) -> str:
-    """Replace every non-ASCII character that is not a word character (curly quotes, dashes,
-    no-break spaces, lone surrogates) with a space."""
-    others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
-    for char in set(others.decode("utf-8", "surrogatepass")):
-        if not char.isalnum():  # \w: alphanumeric or "_", which is ASCII
-            text = text.replace(char, " ")
-    return text
-
-
 def title_key(title: str) -> str:
     """Return the title's comparison key: its words, space-joined (at most 200 characters)."""
-    return b" ".join(words(title)).decode()[:200]
+    return word_key(title)[:200]
 
 
 def content_text(lead: str | None, body: str) -> str:

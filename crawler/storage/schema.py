@@ -2,7 +2,10 @@
 at a time; a database made by the old ``create_all`` is adopted at the initial revision.
 
 Alembic itself is imported only when a migration runs or a ``scrapy db`` command asks for it:
-a database already at ``HEAD_REVISION`` (every run but the first) is told by its version table.
+a database already at ``HEAD_REVISION`` (every run but the first) is told by its version table,
+and an empty one is built at the head as Alembic's documentation says to build a database from
+scratch: the models' ``create_all``, then the head revision stamped (the migrations build the
+same schema: ``tests/test_migrations.py`` compares them).
 """
 
 from __future__ import annotations
@@ -13,9 +16,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    text,
+)
 
 from crawler.storage.concurrency import take_writer_lock
+from crawler.storage.models import Base
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -30,6 +44,15 @@ INITIAL_REVISION = "0001"
 """The schema ``Base.metadata.create_all`` made before Alembic: such databases are stamped."""
 HEAD_REVISION = "0002"
 """The newest revision the package ships (``head_revision()``; a test keeps them equal)."""
+
+
+VERSION_TABLE = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+"""Alembic's version table, as Alembic makes it."""
 
 
 class MigrationError(RuntimeError):
@@ -123,8 +146,26 @@ def new_revision(connection: Connection, message: str) -> list[Script]:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Upgrade the database to the head revision unless it is there already."""
+    """Bring the database to the head revision unless it is there already: build an empty
+    one, upgrade one at an older revision."""
     with engine.connect() as connection:
         if stored_revision(connection) == HEAD_REVISION:
             return
-    upgrade(engine)
+    if not build_empty(engine):
+        upgrade(engine)
+
+
+def build_empty(engine: Engine) -> bool:
+    """Build the head schema in an empty database, under the writer lock; False when the
+    database holds tables already (and is not at the head: it needs Alembic)."""
+    with engine.begin() as connection:
+        take_writer_lock(connection)
+        if stored_revision(connection) == HEAD_REVISION:
+            return True  # another process built it meanwhile
+        if inspect(connection).get_table_names():
+            return False
+        Base.metadata.create_all(connection)
+        VERSION_TABLE.create(connection)
+        connection.execute(VERSION_TABLE.insert().values(version_num=HEAD_REVISION))
+    logger.info("Database schema created at %s", HEAD_REVISION)
+    return True
