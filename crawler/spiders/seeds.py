@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -29,6 +29,7 @@ from crawler.seedfolder import (
 )
 from crawler.workers import worker_count, worker_pool
 
+T = TypeVar("T")
 Outcomes = list[tuple[str, Outcome]]
 """What ``read_chunk`` returns: each path with its Article or its rejection."""
 
@@ -48,7 +49,8 @@ class SeedsSpider(Spider):
     Usage: ``scrapy crawl seeds [-a path=DIR_OR_FILE]``. Settings: ``SEEDS_PATH`` (default
     folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
     ``SEEDS_BOILERPLATE_SAMPLE`` (files read, spread over the folders, to learn boilerplate),
-    ``SEEDS_WORKERS`` (processes that read and parse; 0: one per core). Files are read
+    ``SEEDS_WORKERS`` (processes that read and parse in the second pass; 0: one per core;
+    the first has one per core). Files are read
     twice: a first pass learns the blocks repeated across each folder's documents (footers of
     publishers not known in advance), the second yields one item per file. The first pass
     begins as soon as the spider exists, while the rest of the crawl starts up.
@@ -78,7 +80,7 @@ class SeedsSpider(Spider):
         spider.path = spider.path or settings["SEEDS_PATH"]
         spider.max_size = settings.getint("SEEDS_MAX_FILE_SIZE")
         spider.min_documents = settings.getint("SEEDS_BOILERPLATE_MIN_DOCUMENTS", 5)
-        spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 4000)
+        spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 2000)
         spider.max_pending = 2 * settings.getint("STORAGE_BATCH_SIZE", 500)
         spider.workers = worker_count(settings.getint("SEEDS_WORKERS"))
         with contextlib.suppress(RuntimeError):  # no running loop: start() begins it
@@ -96,7 +98,7 @@ class SeedsSpider(Spider):
         self._watch = asyncio.get_running_loop().create_task(self._close_when_drained())
         with folder.pool as pool:
             reading = _in_order(pool, read_chunk, _chunks(folder.files), self.max_size)
-            while (results := await self._next_read(reading)) is not None:
+            while (results := await self._next_chunk(reading)) is not None:
                 for path, outcome in results:
                     if isinstance(outcome, Article):
                         yield outcome
@@ -107,11 +109,11 @@ class SeedsSpider(Spider):
         # once: nothing else wakes it before its next heartbeat, up to 5 seconds later.
         await self._wait_for_pipelines(0)
 
-    async def _next_read(self, reading: AsyncIterator[Outcomes]) -> Outcomes | None:
-        """The next chunk's outcomes; None at the end. A reader process killed from outside
-        (the out-of-memory killer, say) ends the run with one error line."""
+    async def _next_chunk(self, chunks: AsyncIterator[T]) -> T | None:
+        """What the readers made of the next chunk; None at the end. A reader process killed
+        from outside (the out-of-memory killer, say) ends the run with one error line."""
         try:
-            return await anext(reading)
+            return await anext(chunks)
         except StopAsyncIteration:
             return None
         except BrokenExecutor:
@@ -139,7 +141,8 @@ class SeedsSpider(Spider):
         try:
             self.boilerplate = RepeatedBlocks(min_documents=self.min_documents)
             started = time.monotonic()
-            async for learned in _in_order(pool, learn_chunk, _chunks(sample), self.max_size):
+            learning = _in_order(pool, learn_chunk, _chunks(sample), self.max_size)
+            while (learned := await self._next_chunk(learning)) is not None:
                 for group, digests in learned:
                     self.boilerplate.add_digests(group, digests)
         except BaseException:
@@ -150,7 +153,7 @@ class SeedsSpider(Spider):
             len(sample),
             time.monotonic() - started,
         )
-        if self.workers == learners:
+        if self.workers == learners or len(files) <= CHUNK:  # the same readers (or thread)
             return _Folder(files, pool)
         pool.shutdown(wait=False)  # fewer readers for the second pass: less memory
         return _Folder(files, await asyncio.to_thread(_executor, len(files), self.workers))
