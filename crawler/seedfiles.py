@@ -12,6 +12,15 @@ from crawler.normalize.text import fold_line
 LEGACY_ENCODINGS = ("cp1250", "iso8859_2", "cp1251", "koi8_r", "cp1252")
 """Single-byte encodings tried when a file is not UTF-8; on a tie the earlier one wins."""
 
+CYRILLIC_ENCODINGS = frozenset({"cp1251", "koi8_r"})
+"""The legacy encodings that put Cyrillic letters at bytes 0xC0-0xFF (where the others have
+accented Latin letters, a few in every hundred letters of a text)."""
+ISO_8859_ENCODINGS = frozenset({"iso8859_2"})
+"""The legacy encodings whose bytes 0x80-0x9F are control characters, never found in text."""
+LATIN_MAX_SHARE, CYRILLIC_MIN_SHARE = 0.25, 0.6
+"""Shares of a file's letters at bytes 0xC0-0xFF: at most the first, only Latin encodings are
+tried; at least the second, only Cyrillic ones; in between, all."""
+
 LEGACY_SAMPLE_BYTES = 16_384
 """Bytes of a non-UTF-8 file whose decodings are compared to find its encoding."""
 
@@ -120,7 +129,7 @@ def _decode_legacy(data: bytes) -> str:
     # of five 512-byte samples judged the same files alike at twice the cost.
     sample = min(len(data), LEGACY_SAMPLE_BYTES)
     best: tuple[tuple[float, float, int], str] | None = None
-    for rank, encoding in enumerate(LEGACY_ENCODINGS):
+    for rank, encoding in enumerate(legacy_candidates(data)):
         match = from_bytes(data, cp_isolation=[encoding], steps=1, chunk_size=sample).best()
         if match is None:
             continue
@@ -130,6 +139,29 @@ def _decode_legacy(data: bytes) -> str:
     if best is None:
         raise SeedFileError("undecodable", f"none of {', '.join(LEGACY_ENCODINGS)} fits")
     return best[1]
+
+
+_HIGH_LETTER_BYTES = bytes(range(0xC0, 0x100))
+_ASCII_LETTER_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_C1_BYTES = bytes(range(0x80, 0xA0))
+
+
+def legacy_candidates(data: bytes) -> tuple[str, ...]:
+    """The LEGACY_ENCODINGS worth comparing for ``data``, in their order: the ones of its
+    script (by the share of its letters at bytes 0xC0-0xFF), and no ISO-8859 code page when it
+    holds a byte that would be a control character there. Counting bytes costs a fraction of
+    one comparison (``_decode_legacy``)."""
+    high = len(data) - len(data.translate(None, _HIGH_LETTER_BYTES))
+    letters = high + len(data) - len(data.translate(None, _ASCII_LETTER_BYTES))
+    share = high / letters if letters else 0.0
+    c1 = len(data.translate(None, _C1_BYTES)) < len(data)
+    return tuple(
+        encoding
+        for encoding in LEGACY_ENCODINGS
+        if not (c1 and encoding in ISO_8859_ENCODINGS)
+        and not (share <= LATIN_MAX_SHARE and encoding in CYRILLIC_ENCODINGS)
+        and not (share >= CYRILLIC_MIN_SHARE and encoding not in CYRILLIC_ENCODINGS)
+    )
 
 
 def parse_seed(text: str) -> SeedDocument:

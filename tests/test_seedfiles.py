@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.seedfiles import SeedFileError, SourceRef, decode_text, parse_seed
+from crawler.seedfiles import (
+    LEGACY_ENCODINGS,
+    SeedFileError,
+    SourceRef,
+    decode_text,
+    legacy_candidates,
+    parse_seed,
+)
 
 GK = "Grzegorz Kuczyński"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -38,6 +45,10 @@ RUSSIAN = (
     "вмешательства.\n\nСекретарь Совбеза Николай Патрушев встретился с иранскими руководителями "
     "в Тегеране. ЖЩЫ — «Известия», № 5.\n"
 )
+
+RUSSIAN_KOI8 = RUSSIAN.replace("—", "-").replace("«", '"').replace("»", '"').replace("№", "N")
+"""RUSSIAN without the characters KOI8-R lacks."""
+MIXED = RUSSIAN[:120] + POLISH_A_ONLY[:150]
 
 
 @pytest.mark.parametrize(
@@ -109,11 +120,30 @@ def test_line_endings_and_boms_decode_to_the_same_text(data):
         (POLISH_A_ONLY, "cp1250"),
         (POLISH_A_ONLY, "iso8859_2"),
         (RUSSIAN, "cp1251"),
-        (RUSSIAN.replace("—", "-").replace("«", '"').replace("»", '"').replace("№", "N"), "koi8_r"),
+        (RUSSIAN_KOI8, "koi8_r"),
     ],
 )
 def test_legacy_encodings_round_trip(text, encoding):
     assert decode_text(text.encode(encoding)) == text
+
+
+@pytest.mark.parametrize(
+    ("data", "candidates"),
+    [
+        # ś and ź are at 0x9C and 0x9F in cp1250: control characters in ISO-8859-2
+        (POLISH.encode("cp1250"), ("cp1250", "cp1252")),
+        (POLISH.encode("iso8859_2"), ("cp1250", "iso8859_2", "cp1252")),
+        # no byte 0x80-0x9F: ą is 0xB9 in cp1250 and 0xB1 in ISO-8859-2, both are compared
+        ("Mąka, pająk, wąż i sąd są tu.".encode("cp1250"), ("cp1250", "iso8859_2", "cp1252")),
+        (RUSSIAN.encode("cp1251"), ("cp1251", "koi8_r")),
+        (RUSSIAN_KOI8.encode("koi8_r"), ("cp1251", "koi8_r")),
+        # as many Latin letters as Cyrillic ones: the script is not told, all are compared
+        (MIXED.encode("cp1251", errors="replace"), LEGACY_ENCODINGS),
+        (b"", ("cp1250", "iso8859_2", "cp1252")),
+    ],
+)
+def test_legacy_candidates_follow_the_script_and_the_control_bytes(data, candidates):
+    assert legacy_candidates(data) == candidates
 
 
 def test_legacy_encoded_seed_parses():

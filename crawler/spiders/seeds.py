@@ -6,11 +6,11 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -27,7 +27,7 @@ from crawler.seedfolder import (
     learning_sample,
     read_chunk,
 )
-from crawler.workers import worker_count, worker_pool
+from crawler.workers import start_workers, worker_count, worker_pool
 
 T = TypeVar("T")
 Outcomes = list[tuple[str, Outcome]]
@@ -38,9 +38,10 @@ Outcomes = list[tuple[str, Outcome]]
 class _Folder:
     """What the first pass over the files leaves the second."""
 
-    files: list[str]
     pool: Executor
     """The readers, shut down when the import ends."""
+    reading: InOrder[Outcomes]
+    """The second pass, its first chunks already on the readers."""
 
 
 class SeedsSpider(Spider):
@@ -49,11 +50,11 @@ class SeedsSpider(Spider):
     Usage: ``scrapy crawl seeds [-a path=DIR_OR_FILE]``. Settings: ``SEEDS_PATH`` (default
     folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
     ``SEEDS_BOILERPLATE_SAMPLE`` (files read, spread over the folders, to learn boilerplate),
-    ``SEEDS_WORKERS`` (processes that read and parse in the second pass; 0: one per core;
-    the first has one per core). Files are read
-    twice: a first pass learns the blocks repeated across each folder's documents (footers of
-    publishers not known in advance), the second yields one item per file. The first pass
-    begins as soon as the spider exists, while the rest of the crawl starts up.
+    ``SEEDS_WORKERS`` (processes that read and parse in the second pass; 0: one per core).
+    Files are read twice: a first pass over a sample learns the blocks repeated across each
+    folder's documents (footers of publishers not known in advance), the second yields one
+    item per file. The first pass begins as soon as the spider exists, while the rest of the
+    crawl and the reader processes start up.
     """
 
     name = "seeds"
@@ -64,7 +65,14 @@ class SeedsSpider(Spider):
     workers: int
     worker_modules = ("crawler.seedfolder",)
     """What the reader processes run (see ``crawler.workers.start_forkserver``)."""
-    custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 - Scrapy's API
+    custom_settings = {  # noqa: RUF012 - Scrapy's API
+        "ROBOTSTXT_OBEY": False,
+        # the import reads files itself and fetches nothing: without download handlers and
+        # middlewares Scrapy does not import its HTTP stack (a fifth of a second of each start)
+        "DOWNLOAD_HANDLERS_BASE": {},
+        "DOWNLOADER_MIDDLEWARES_BASE": {},
+        "DOWNLOADER_MIDDLEWARES": {},
+    }
 
     def __init__(self, path: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,9 +104,8 @@ class SeedsSpider(Spider):
             self.crawler.stats.set_value("run/failed", "seed path not found")
             raise CloseSpider("path_not_found")
         self._watch = asyncio.get_running_loop().create_task(self._close_when_drained())
-        with folder.pool as pool:
-            reading = _in_order(pool, read_chunk, _chunks(folder.files), self.max_size)
-            while (results := await self._next_chunk(reading)) is not None:
+        with folder.pool:
+            while (results := await self._next_chunk(folder.reading)) is not None:
                 for path, outcome in results:
                     if isinstance(outcome, Article):
                         yield outcome
@@ -134,29 +141,34 @@ class SeedsSpider(Spider):
         files = await asyncio.to_thread(lambda: list(iter_seed_files(root)))
         self.crawler.stats.set_value("seeds/files", len(files))
         sample = learning_sample(files, self.learning_sample)
-        # The learning pass is the only work there is while the crawl starts up: it gets a
-        # process per core. Starting processes may wait for the forkserver's imports.
-        learners = worker_count(0)
-        pool = await asyncio.to_thread(_executor, len(files), learners)
+        pool = _executor(len(files), self.workers)
+        reading = InOrder(pool, read_chunk, _chunks(files), self.max_size)
         try:
-            self.boilerplate = RepeatedBlocks(min_documents=self.min_documents)
+            # The sample is read here, in this process, which has nothing else to do while the
+            # crawl starts up, and the readers start meanwhile (a process waits until the
+            # forkserver has imported what it runs), then read the first chunks ahead.
             started = time.monotonic()
-            learning = _in_order(pool, learn_chunk, _chunks(sample), self.max_size)
-            while (learned := await self._next_chunk(learning)) is not None:
-                for group, digests in learned:
-                    self.boilerplate.add_digests(group, digests)
+            learned, _ = await asyncio.gather(
+                asyncio.to_thread(learn_chunk, sample, self.max_size),
+                self._start_readers(pool, reading),
+            )
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+        self.boilerplate = RepeatedBlocks(min_documents=self.min_documents)
+        for group, digests in learned:
+            self.boilerplate.add_digests(group, digests)
         self.logger.info(
             "Learned repeated blocks from %d files in %.1f s",
             len(sample),
             time.monotonic() - started,
         )
-        if self.workers == learners or len(files) <= CHUNK:  # the same readers (or thread)
-            return _Folder(files, pool)
-        pool.shutdown(wait=False)  # fewer readers for the second pass: less memory
-        return _Folder(files, await asyncio.to_thread(_executor, len(files), self.workers))
+        return _Folder(pool, reading)
+
+    async def _start_readers(self, pool: Executor, reading: InOrder[Outcomes]) -> None:
+        await asyncio.to_thread(start_workers, pool, self.workers)
+        with contextlib.suppress(BrokenExecutor):  # said by the second pass (_next_chunk)
+            reading.submit()
 
     async def _closed(self) -> None:
         if self._watch is not None:
@@ -205,16 +217,37 @@ def _executor(files: int, workers: int) -> Executor:
     return worker_pool(workers, processes=files > CHUNK, name="seeds")
 
 
-async def _in_order(
-    pool: Executor, function: Any, chunks: Sequence[Sequence[str]], *args: Any
-) -> AsyncIterator[Any]:
-    """Run ``function(chunk, *args)`` for every chunk on the pool, a few ahead, in order."""
-    loop = asyncio.get_running_loop()
-    ahead = max(2, getattr(pool, "_max_workers", 1) * 2)
-    pending: deque[asyncio.Future[Any]] = deque()
-    for chunk in chunks:
-        pending.append(loop.run_in_executor(pool, function, chunk, *args))
-        if len(pending) >= ahead:
-            yield await pending.popleft()
-    while pending:
-        yield await pending.popleft()
+class InOrder(Generic[T]):
+    """``function(chunk, *args)`` for every chunk on the pool, results in order (an async
+    iterator), a few chunks ahead: ``submit()`` sends them, and each result taken sends one
+    more. Chunks are sent from the event loop only once the pool's processes are started
+    (``crawler.workers.start_workers``): starting one waits for the forkserver."""
+
+    def __init__(
+        self,
+        pool: Executor,
+        function: Callable[..., T],
+        chunks: Iterable[Sequence[str]],
+        *args: Any,
+    ) -> None:
+        self._function, self._args = function, args
+        self._pool = pool
+        self._chunks = iter(chunks)
+        self._ahead = max(2, getattr(pool, "_max_workers", 1) * 2)
+        self._pending: deque[asyncio.Future[T]] = deque()
+
+    def submit(self) -> None:
+        """Send chunks until enough are ahead; BrokenExecutor when a worker process died."""
+        loop = asyncio.get_running_loop()
+        while len(self._pending) < self._ahead and (chunk := next(self._chunks, None)):
+            call = loop.run_in_executor(self._pool, self._function, chunk, *self._args)
+            self._pending.append(call)
+
+    def __aiter__(self) -> InOrder[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        self.submit()
+        if not self._pending:
+            raise StopAsyncIteration
+        return await self._pending.popleft()
