@@ -1,11 +1,14 @@
-"""Downloader middlewares: conditional requests, a contactable user agent, robots.txt for all."""
+"""Downloader middlewares: conditional requests, a contactable user agent, robots.txt for all,
+meta refresh redirects looked for only where a page mentions one."""
 
 from __future__ import annotations
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
+from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -81,3 +84,28 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             if stored is not None and not isinstance(stored, Deferred):
                 return stored
         return parser
+
+
+REFRESH_SCAN_BYTES = 16_384
+"""Bytes that hold the 4,096 characters Scrapy searches for a refresh, in any encoding."""
+
+
+def may_refresh(body: bytes) -> bool:
+    """Whether a page's head may hold a ``<meta http-equiv="refresh">``: false only when the
+    word is not among its first bytes (in every ASCII-compatible encoding, the word's ASCII
+    bytes), true for a head with NUL bytes (UTF-16 or UTF-32, where it is spelled otherwise)."""
+    head = body[:REFRESH_SCAN_BYTES]
+    return b"refresh" in head.lower() or b"\x00" in head
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta refresh redirects, for the pages that ``may_refresh`` only: Scrapy's
+    middleware works out every HTML page's encoding and base URL before it looks (a tenth of
+    a millisecond a page, most of them without a refresh)."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if not may_refresh(response.body):
+            return response
+        return super().process_response(request, response)

@@ -25,9 +25,7 @@ SEEDS_PATH = str(PROJECT_ROOT / "seeds")
 SEEDS_MAX_FILE_SIZE = 5 * 1024 * 1024
 SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
 SEEDS_BOILERPLATE_SAMPLE = 2000  # files read (spread over the folders) to learn repeated blocks
-SEEDS_WORKERS = (
-    1  # reader processes after the learning pass (which has one per core); 0: one per core
-)
+SEEDS_WORKERS = 1  # reader processes (the learning pass reads its sample here); 0: one per core
 
 # Dates: the zone of times given without an offset.
 DATES_DEFAULT_TIMEZONE = "UTC"
@@ -49,13 +47,20 @@ SPIDER_MIDDLEWARES = {
     # discovery refuses over-long URLs (crawler.discovery.link_verdict)
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    # a check for spider code that copies response meta into requests; ours never does
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # it filters by the spider's allowed_domains, which ours leave empty: the spiders choose
+    # the hosts they follow (crawler.discovery.link_verdict) and would only pay for its checks
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     "crawler.middlewares.ConditionalRequestMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.QuickMetaRefreshMiddleware": 580,
 }
 # Scrapy's own extensions without its remote control. Naming it in EXTENSIONS with None would
 # still import it (Scrapy loads every key there to normalize it), and with it aiohttp: a fifth of
@@ -71,6 +76,7 @@ EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
 }
 LOG_FORMATTER = "crawler.logformatter.CrawlerLogFormatter"
+STATS_CLASS = "crawler.stats.StatsCollector"
 SCHEDULER = "crawler.jobs.JobScheduler"  # a JOBDIR a killed run left is reset, not half-trusted
 LOG_LEVEL = "INFO"
 

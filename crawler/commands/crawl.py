@@ -9,8 +9,6 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
-from scrapy.utils.conf import build_component_list
-from scrapy.utils.misc import load_object
 
 from crawler.distributed import JobNameError, distributed_job
 from crawler.extensions import max_error_rate, run_failure
@@ -33,16 +31,12 @@ def prepare_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def worker_modules(crawler: Crawler) -> list[str]:
-    """The modules the spider's and the item pipelines' worker processes run (their
-    ``worker_modules`` attributes), for the forkserver to import while the crawl starts up."""
-    components = [
-        crawler.spidercls,
-        *map(load_object, build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES"))),
-    ]
-    return [
-        module for component in components for module in getattr(component, "worker_modules", ())
-    ]
+def worker_modules(crawler: Crawler) -> tuple[str, ...]:
+    """The modules the spider's worker processes run (its ``worker_modules``), for the
+    forkserver to import while the crawl starts up, once for all of them. Storage's one writer
+    imports its own when it starts: importing them here would only hold up the spider's
+    workers, and a crawl that stores nothing (a rerun that finds no change) never needs them."""
+    return tuple(getattr(crawler.spidercls, "worker_modules", ()))
 
 
 class CrawlRefused(Exception):

