@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crawler.items import Article
 from crawler.storage.concurrency import is_retryable, write_transaction
-from crawler.storage.db import open_database
+from crawler.storage.db import DatabaseError, open_database
 from crawler.storage.models import Author
 from crawler.storage.repository import store_batch
 from tests.cli import export, finish, start_scrapy
@@ -164,3 +167,26 @@ def test_a_batch_that_loses_a_race_is_retried_whole(databases):
     assert result.outcomes == ["unchanged"]  # the retry saw the other writer's rows
     assert sql(db_url, "select count(*) from articles") == [(1,)]
     assert sql(db_url, "select count(*) from origins") == [(1,)]
+
+
+def _open_at(url: str, start_at: float) -> str | None:
+    """Open ``url`` (in a worker process) at ``start_at``; the error, or None."""
+    while time.time() < start_at:
+        pass
+    try:
+        open_database(url).kw["bind"].dispose()
+    except DatabaseError as exc:
+        return str(exc)
+    return None
+
+
+def test_processes_opening_a_new_sqlite_database_at_once_all_succeed(tmp_path):
+    # Both switch the new file to WAL; SQLite refuses the loser at once, without waiting.
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        errors = []
+        for attempt in range(25):
+            url = f"sqlite:///{tmp_path / f'{attempt}.sqlite3'}"
+            start_at = time.time() + 0.05
+            calls = [pool.submit(_open_at, url, start_at) for _ in range(2)]
+            errors += [error for call in calls if (error := call.result()) is not None]
+    assert errors == []

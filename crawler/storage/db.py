@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.storage.schema import MigrationError, ensure_schema
 
 ENV_VAR = "CRAWLER_DATABASE_URL"
+SQLITE_BUSY_SECONDS = 30.0
+"""How long a SQLite connection waits for another process's lock before giving up."""
 
 
 class DatabaseError(RuntimeError):
@@ -73,7 +77,7 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"invalid database URL {safe_url(url)!r}") from exc
     try:
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed, connect_args={"timeout": 30})
+            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS})
             event.listen(engine, "connect", _sqlite_setup)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
@@ -85,10 +89,26 @@ def make_engine(url: str) -> Engine:
 def _sqlite_setup(dbapi_connection, _record) -> None:
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database file in WAL mode (it stays so; an in-memory database keeps its own).
+    Two processes that open a new database at once may both switch it; SQLite answers the one
+    that loses "database is locked" at once, without waiting its busy timeout, so the switch
+    is tried again for as long as that timeout lasts."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _lower(value: str | None) -> str | None:
