@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,8 +20,10 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeEngine
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import ARRAY
 
 
 def one_of(
@@ -66,5 +68,8 @@ def _json_each(values: Collection[Any]) -> Any:
 
 def _array_of(element: TypeEngine[Any]) -> ARRAY[Any]:
     """A PostgreSQL array of the column's values. Text without a length: an explicit cast to
-    ``varchar(n)`` would cut a longer value silently (it could then equal another one)."""
+    ``varchar(n)`` would cut a longer value silently (it could then equal another one).
+    PostgreSQL's dialect is imported on first use: a crawl into SQLite never loads it."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
     return ARRAY(String() if isinstance(element, String) else element)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Column, Table, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
@@ -459,11 +458,15 @@ def _table(model: type[Base]) -> Table:
 
 def insert_ignoring_duplicates(session: Session, model: type[Base]) -> Insert:
     """``INSERT ... ON CONFLICT DO NOTHING`` for the session's database (the one place that
-    knows the dialects' upsert forms)."""
+    knows the dialects' upsert forms; each dialect imported on first use)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(_table(model)).on_conflict_do_nothing()
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(_table(model)).on_conflict_do_nothing()
     raise NotImplementedError(f"no upsert for {dialect}")
 
