@@ -10,6 +10,7 @@ from crawler.normalize.boilerplate import (
     RepeatedBlocks,
     block_digest,
     block_key,
+    is_cross_reference,
     is_notice,
     split_footer,
 )
@@ -110,6 +111,13 @@ WARSAW_LICENCE = (
             [*BODY, "Related posts", BODY[0]], [*BODY, "Related posts", BODY[0]], (), None,
             id="marker-above-body-is-not-footer",
         ),
+        pytest.param(
+            [BODY[0], "Read also: Belarus closes its last border crossing", BODY[1]], BODY,
+            (), None, id="cross-reference-anywhere",
+        ),
+        pytest.param(
+            [*BODY, "Czytaj więcej"], BODY, (), None, id="read-more-in-polish",
+        ),
     ],
 )  # fmt: skip
 def test_split_footer(paragraphs, body, tags, publisher):
@@ -118,6 +126,26 @@ def test_split_footer(paragraphs, body, tags, publisher):
     assert footer.tags == tags
     assert footer.publisher == publisher
     assert footer.removed == len(paragraphs) - len(body)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "crossing"),
+    [
+        ("Read also: Belarus closes its last border crossing", True),
+        ("ALSO READ: Solar firm to boost clean energy uptake", True),
+        ("Czytaj też: Rosja przerzuca wojska na Białoruś", True),
+        ("Lesen Sie auch: Die Pipeline erreicht die Grenze", True),
+        ("Читайте также: Минск закрывает границу", True),
+        ("À lire aussi La natalité russe menacée d'effondrement", True),
+        ("Les også: Tone Damli ofret musikkarrieren for barna", True),
+        # a sentence that merely begins so is body
+        ("Read more about the decision in the ministry's report, published on Monday.", False),
+        ("Zobacz, jak Rosja wzmacnia swoją obecność wojskową na Białorusi.", False),
+        ("Read also: " + "a very long paragraph " * 20, False),
+    ],
+)
+def test_is_cross_reference(paragraph, crossing):
+    assert is_cross_reference(paragraph) is crossing
 
 
 @pytest.mark.parametrize(

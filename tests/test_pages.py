@@ -12,7 +12,12 @@ import pytest
 
 from crawler.pages import ExtractedPage, detect_language, extract_article
 from crawler.pages.base import article_scope, load_json_tolerantly, parse_html
-from crawler.pages.generic import drop_repeated_title, strip_site_suffix, take_dateline
+from crawler.pages.generic import (
+    PRUNE_XPATH,
+    drop_repeated_title,
+    strip_site_suffix,
+    take_dateline,
+)
 from crawler.pages.language import choose_language
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
@@ -160,6 +165,34 @@ def test_plain_page_needs_enough_words_to_be_an_article(words: int, is_article: 
 def test_page_classes_do_not_hide_the_byline_and_date() -> None:
     page = extract_article(plain_page(200, body_class="single comments-open related-enabled"))
     assert (page.authors, page.published) == (["Jan Nowak"], "2024-05-02")
+
+
+@pytest.mark.parametrize(
+    ("element", "pruned"),
+    [
+        ("<figcaption class='image-caption'>Border crossing at Terespol</figcaption>", True),
+        ("<span class='content-image-copyright'>STR/Getty Images</span>", True),
+        (
+            "<div class='social-placeholder'><h3>External content not available</h3><p>Your "
+            "privacy settings prevent the loading of external content</p></div>",
+            True,
+        ),
+        ("<div class='vjs-modal-dialog'>This is a modal window.</div>", True),
+        ("<p class='lead'>The ministry confirmed the pipeline.</p>", False),
+        # a long block is no caption, whatever its class says
+        (f"<div class='has-captions'><p>{SENTENCE * 8}</p></div>", False),
+        # bylines are read for authors, not pruned
+        ("<div class='credit'>By Jan Nowak</div>", False),
+    ],
+    ids=["caption", "image-copyright", "placeholder", "video-player", "text", "long", "credit"],
+)
+def test_captions_credits_and_placeholders_are_pruned_before_extraction(
+    element: str, pruned: bool
+) -> None:
+    tree = parse_html(f"<html><body><article>{element}</article></body></html>")
+    assert tree is not None
+    selected = [node for xpath in PRUNE_XPATH for node in tree.xpath(xpath)]
+    assert bool(selected) is pruned
 
 
 ORGANISATION_AUTHOR = (
@@ -360,8 +393,13 @@ STANDFIRST = "Ageing tankers under flags of convenience carry most of the crude.
 
 @pytest.mark.parametrize(
     ("standfirst", "lead"),
-    [(f"<p class='standfirst'>{STANDFIRST}</p>", STANDFIRST), ("", None)],
-    ids=["shown-on-the-page", "metadata-only"],
+    [
+        (f"<p class='standfirst'>{STANDFIRST}</p>", STANDFIRST),
+        ("", None),
+        (f"<figure><img src='/t.jpg'><figcaption>{STANDFIRST}</figcaption></figure>", None),
+        (f"<div class='image-caption-wrapper'><span>{STANDFIRST}</span></div>", None),
+    ],
+    ids=["shown-on-the-page", "metadata-only", "a-figure-caption", "a-caption-by-class"],
 )
 def test_lead_is_a_description_shown_on_the_page(standfirst: str, lead: str | None) -> None:
     head = f'<meta property="og:description" content="{STANDFIRST}">'

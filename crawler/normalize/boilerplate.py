@@ -42,6 +42,9 @@ MARKERS = frozenset(
         "Top", "Back to top", "Share", "Share this", "Share this article", "Share on",
         "Print", "Print this page", "Tags", "Subscribe", "Newsletter", "Follow us",
         "Comments", "Leave a comment", "Previous post", "Next post", "Previous", "Next",
+        "Also read", "Czytaj więcej", "Czytaj też", "Zobacz też", "Lesen Sie auch",
+        "Mehr zum Thema", "Weiterlesen", "Читайте также", "Читать далее", "Lire aussi",
+        "À lire aussi", "Lire la suite",
     )
 )  # fmt: skip
 """Whole-paragraph footer markers (compared by ``block_key``, never as prefixes)."""
@@ -51,6 +54,16 @@ SUPPORT_HEADINGS = frozenset(
     for heading in ("Support Us", "Support", "Donate", "Support our work", "Make a donation")
 )
 """Headings under which the next paragraph is a donation appeal."""
+
+MAX_CROSS_REFERENCE_CHARS = 300
+"""A "Read also: <headline>" line is a headline long; a longer paragraph is body."""
+_CROSS_REFERENCE = re.compile(
+    r"^\s*(?:read (?:also|more)|also read|see also|czytaj (?:też|także|również|więcej)"
+    r"|zobacz (?:też|także|również)|lesen sie (?:auch|mehr)|mehr zum thema|weiterlesen"
+    r"|читайте (?:также|тоже)|смотрите также|(?:à )?lire aussi|voir aussi|les også"
+    r"|læs også|läs också)\s*:|^\s*à lire aussi\b",
+    re.IGNORECASE,
+)
 
 _NAME_JOINERS = frozenset({"of", "for", "and", "the", "&", "on", "in", "i", "и"})
 _TAGS = re.compile(r"^\s*tags?\s*:\s*(?P<tags>.*)$", re.IGNORECASE | re.DOTALL)
@@ -109,8 +122,12 @@ def split_footer(
     """Split paragraphs into body and footer, scanning back from the end until the first body one.
 
     ``repeated`` holds learned boilerplate: ``block_key`` strings or ``block_digest`` values
-    (what ``RepeatedBlocks.repeated`` returns). Repeated blocks at the very start are removed too.
+    (what ``RepeatedBlocks.repeated`` returns). Repeated blocks at the very start are removed
+    too, and cross-references ("Read also: <headline>") wherever they stand.
     """
+    crossed = [p for p in paragraphs if not is_cross_reference(p)]
+    dropped = len(paragraphs) - len(crossed)
+    paragraphs = crossed if dropped else paragraphs
     tags: list[str] = []
     publisher = None
     end = len(paragraphs)
@@ -130,9 +147,15 @@ def split_footer(
     footer = Footer(
         tags=tuple(dict.fromkeys(tags)),
         publisher=publisher,
-        removed=start + len(paragraphs) - end,
+        removed=dropped + start + len(paragraphs) - end,
     )
     return list(paragraphs[start:end]), footer
+
+
+def is_cross_reference(paragraph: str) -> bool:
+    """Whether a paragraph points to another article ("Read also: <headline>", "Czytaj też:
+    …", "Lesen Sie auch: …"): a link to other text, wherever it stands, not this text."""
+    return len(paragraph) <= MAX_CROSS_REFERENCE_CHARS and bool(_CROSS_REFERENCE.match(paragraph))
 
 
 def footer_kind(

@@ -15,7 +15,6 @@ from trafilatura.settings import Document
 
 from crawler.normalize.bylines import normalize_authors
 from crawler.pages.base import (
-    READABLE_TEXT,
     ExtractedPage,
     Found,
     PageData,
@@ -39,10 +38,15 @@ PRUNE_XPATH = [
     "//p[.//time][string-length(normalize-space(.)) < 100]",
     "//body//*[contains(translate(@style, ' ', ''), 'display:none')"
     " or contains(translate(@style, ' ', ''), 'visibility:hidden')][not(.//h1)]",
+    "//body//*[contains(@class, 'caption')"
+    " or contains(@class, 'copyright') or contains(@class, 'placeholder')"
+    " or contains(@class, 'vjs-')][string-length(normalize-space(.)) < 400]",
 ]
-"""Removed before trafilatura reads the page: short date lines it would keep without the date,
-and elements styled invisible (not the ``hidden`` attribute: pages reveal whole articles or
-paywalled text from it by script)."""
+"""Removed before trafilatura reads the page: short date lines it would keep without the date;
+elements styled invisible (not the ``hidden`` attribute: pages reveal whole articles or
+paywalled text from it by script); and short captions, image copyrights, placeholders of
+embeds held back for consent, and video player texts (by class: a long block is kept,
+whatever its class, and ``credit`` is left alone, which bylines use too)."""
 ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 META_AUTHOR_KEYS = (
     "author",
@@ -348,19 +352,28 @@ def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-def visible_words(tree: HtmlElement) -> str:
-    """The lowercased words of the page's visible text (no scripts, styles or head)."""
-    return _words(" ".join(tree.xpath(f"//body//{READABLE_TEXT}")))
+_STANDFIRST_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::figure or ancestor::figcaption or ancestor::*[contains(@class, 'caption')])]"
+)
+"""The text nodes of the page a standfirst can be among: what a reader sees, less the figures
+and their captions (sites often describe an article by its picture's caption)."""
+
+
+def standfirst_words(tree: HtmlElement) -> str:
+    """The lowercased words of the page's visible text outside figures and captions."""
+    return _words(" ".join(tree.xpath(_STANDFIRST_TEXT)))
 
 
 def find_lead(page: PageData, text: str | None) -> Found:
     """JSON-LD or OpenGraph description shown on the page as a standfirst: not a summary that
-    only the metadata carries, and not an excerpt of the main ``text``."""
+    only the metadata carries, nor a picture's caption, and not an excerpt of the main
+    ``text``."""
     found = first_found(page.from_jsonld("description"), page.from_meta("og:description"))
     if not found or not text:
         return found
     stem = " ".join(_words(_ELLIPSIS.sub("", found[0])).split()[:LEAD_MATCH_WORDS])
-    if stem in _words(text) or stem not in visible_words(page.tree):
+    if stem in _words(text) or stem not in standfirst_words(page.tree):
         return None
     return found
 
