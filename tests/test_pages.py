@@ -252,10 +252,22 @@ def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) 
     assert (page.authors, page.extraction.get("authors")) == authors
 
 
-def test_repeated_title_is_dropped_from_the_body() -> None:
+@pytest.mark.parametrize(
+    ("headlines", "kept"),
+    [
+        (["Pipeline reaches the border"], ["First paragraph."]),
+        # the page's heading words it otherwise than the structured data's title
+        (["Pipeline: the border is reached", "Pipeline Reaches the Border"], ["First paragraph."]),
+        ([None, "Another story"], ["Pipeline Reaches the Border", "First paragraph."]),
+    ],
+    ids=["title", "page-heading", "neither"],
+)
+def test_repeated_headline_is_dropped_from_the_body(
+    headlines: list[str | None], kept: list[str]
+) -> None:
     lines = ["Pipeline Reaches the Border", "First paragraph."]
-    drop_repeated_title(lines, "Pipeline reaches the border")
-    assert lines == ["First paragraph."]
+    drop_repeated_title(lines, headlines)
+    assert lines == kept
 
 
 def test_listing_without_structured_data_has_no_byline_or_date() -> None:

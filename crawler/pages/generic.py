@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -114,12 +114,17 @@ def strip_site_suffix(title: str, publisher: str | None, strict: bool) -> str:
     return head if not strict and (match["sep"] == "|" or short_tail) else title
 
 
+def page_headings(page: PageData) -> list[str]:
+    """The texts of the ``<h1>`` elements of the article (of the page without one)."""
+    return unique([fold(h1.text_content()) for h1 in page.scoped(".//h1")])
+
+
 def find_title(page: PageData, publisher: str | None) -> Found:
     """JSON-LD headline, ``og:title``, the article's ``<h1>``, else ``<title>`` without the site."""
     og_title = first_meta(page.meta, "og:title", "twitter:title")
     title_element = page.tree.find(".//title")
     html_title = fold(title_element.text_content()) if title_element is not None else None
-    headings = unique([fold(h1.text_content()) for h1 in page.scoped(".//h1")])
+    headings = page_headings(page)
     # the <h1> that the <title> repeats, else the first one
     in_title = [h for h in headings if html_title and h.casefold() in html_title.casefold()]
     headings = in_title + headings
@@ -327,9 +332,11 @@ def body_paragraphs(text: str | None) -> list[str]:
     return [line for line in (fold(raw) for raw in (text or "").splitlines()) if line]
 
 
-def drop_repeated_title(lines: list[str], title: str | None) -> None:
-    """Remove the headline when the text repeats it at the top."""
-    if lines and title and lines[0].casefold() == title.casefold():
+def drop_repeated_title(lines: list[str], headlines: Iterable[str | None]) -> None:
+    """Remove the headline when the text repeats it at the top: the title, or a heading of
+    the page (which may word it otherwise than the structured data do)."""
+    known = {headline.casefold() for headline in headlines if headline}
+    if lines and lines[0].casefold() in known:
         lines.pop(0)
 
 
@@ -529,7 +536,7 @@ def extract_article(
     keep("url", find_url(page))
     lines = body_paragraphs(text)
     line_date, line_author = take_dateline(lines)
-    drop_repeated_title(lines, title)
+    drop_repeated_title(lines, [title, *page_headings(page)])
     body = keep("body", ("\n\n".join(lines), lines_found[1] if lines_found else "generic"))
     line_authors = ([line_author] if line_author else None, "text")
     keep(
