@@ -138,6 +138,8 @@ def test_split_footer(paragraphs, body, tags, publisher):
         ("Читайте также: Минск закрывает границу", True),
         ("À lire aussi La natalité russe menacée d'effondrement", True),
         ("Les også: Tone Damli ofret musikkarrieren for barna", True),
+        ("Czytaj więcej", True),  # the label alone: a link to the rest elsewhere
+        ("Lire la suite", True),
         # a sentence that merely begins so is body
         ("Read more about the decision in the ministry's report, published on Monday.", False),
         ("Zobacz, jak Rosja wzmacnia swoją obecność wojskową na Białorusi.", False),

@@ -31,14 +31,6 @@ def prepare_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def worker_modules(crawler: Crawler) -> tuple[str, ...]:
-    """The modules the spider's worker processes run (its ``worker_modules``), for the
-    forkserver to import while the crawl starts up, once for all of them. Storage's one writer
-    imports its own when it starts: importing them here would only hold up the spider's
-    workers, and a crawl that stores nothing (a rerun that finds no change) never needs them."""
-    return tuple(getattr(crawler.spidercls, "worker_modules", ()))
-
-
 class CrawlRefused(Exception):
     """The crawl cannot start; the message says why."""
 
@@ -73,7 +65,7 @@ class Command(ScrapyCrawlCommand):
             print(f"crawl failed: {exc}", file=sys.stderr)
             self.exitcode = 1
             return
-        start_forkserver(worker_modules(crawler))
+        start_forkserver(getattr(crawler.spidercls, "worker_modules", ()))
         prepare_heap()
         try:
             self.crawler_process.crawl(crawler, **opts.spargs)

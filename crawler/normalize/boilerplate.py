@@ -42,9 +42,6 @@ MARKERS = frozenset(
         "Top", "Back to top", "Share", "Share this", "Share this article", "Share on",
         "Print", "Print this page", "Tags", "Subscribe", "Newsletter", "Follow us",
         "Comments", "Leave a comment", "Previous post", "Next post", "Previous", "Next",
-        "Also read", "Czytaj więcej", "Czytaj też", "Zobacz też", "Lesen Sie auch",
-        "Mehr zum Thema", "Weiterlesen", "Читайте также", "Читать далее", "Lire aussi",
-        "À lire aussi", "Lire la suite",
     )
 )  # fmt: skip
 """Whole-paragraph footer markers (compared by ``block_key``, never as prefixes)."""
@@ -60,10 +57,11 @@ MAX_CROSS_REFERENCE_CHARS = 300
 _CROSS_REFERENCE = re.compile(
     r"^\s*(?:read (?:also|more)|also read|see also|czytaj (?:też|także|również|więcej)"
     r"|zobacz (?:też|także|również)|lesen sie (?:auch|mehr)|mehr zum thema|weiterlesen"
-    r"|читайте (?:также|тоже)|смотрите также|(?:à )?lire aussi|voir aussi|les også"
-    r"|læs også|läs också)\s*:|^\s*à lire aussi\b",
+    r"|читайте (?:также|тоже)|читать далее|смотрите также|(?:à )?lire aussi|lire la suite"
+    r"|voir aussi|les også|læs også|läs också)\s*(?::|$)|^\s*à lire aussi\b",
     re.IGNORECASE,
 )
+"""A label that points to other articles, alone or before a headline (a colon between)."""
 
 _NAME_JOINERS = frozenset({"of", "for", "and", "the", "&", "on", "in", "i", "и"})
 _TAGS = re.compile(r"^\s*tags?\s*:\s*(?P<tags>.*)$", re.IGNORECASE | re.DOTALL)

@@ -15,6 +15,7 @@ from trafilatura.settings import Document
 
 from crawler.normalize.bylines import normalize_authors
 from crawler.pages.base import (
+    READABLE_TEXT,
     ExtractedPage,
     Found,
     PageData,
@@ -34,11 +35,13 @@ MIN_ARTICLE_WORDS = 150
 """A page without structured article markup needs a title, a date and this many body words."""
 LEAD_MATCH_WORDS = 30
 """A description whose first this many words occur in the main text is an excerpt, not a lead."""
+CAPTION = "contains(@class, 'caption')"
+"""XPath predicate of an element that holds a caption."""
 PRUNE_XPATH = [
     "//p[.//time][string-length(normalize-space(.)) < 100]",
     "//body//*[contains(translate(@style, ' ', ''), 'display:none')"
     " or contains(translate(@style, ' ', ''), 'visibility:hidden')][not(.//h1)]",
-    "//body//*[contains(@class, 'caption')"
+    f"//body//*[{CAPTION}"
     " or contains(@class, 'copyright') or contains(@class, 'placeholder')"
     " or contains(@class, 'vjs-')][string-length(normalize-space(.)) < 400]",
 ]
@@ -360,8 +363,8 @@ def _words(text: str) -> str:
 
 
 _STANDFIRST_TEXT = (
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::figure or ancestor::figcaption or ancestor::*[contains(@class, 'caption')])]"
+    f"//body//{READABLE_TEXT}"
+    f"[not(ancestor::figure or ancestor::figcaption or ancestor::*[{CAPTION}])]"
 )
 """The text nodes of the page a standfirst can be among: what a reader sees, less the figures
 and their captions (sites often describe an article by its picture's caption)."""
