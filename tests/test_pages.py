@@ -15,6 +15,7 @@ from crawler.pages.base import article_scope, load_json_tolerantly, parse_html
 from crawler.pages.generic import (
     PRUNE_XPATH,
     drop_repeated_title,
+    join_split_body,
     strip_site_suffix,
     take_dateline,
 )
@@ -193,6 +194,60 @@ def test_captions_credits_and_placeholders_are_pruned_before_extraction(
     assert tree is not None
     selected = [node for xpath in PRUNE_XPATH for node in tree.xpath(xpath)]
     assert bool(selected) is pruned
+
+
+def _chunk(n: int, paragraphs: int = 2, cls: str = "article-body") -> str:
+    sentences = "".join(
+        f"<p>Part {n}.{i}: the committee reviewed the terms of gas transit through the region "
+        "once again today, and its members disagreed on what the operator owes.</p>"
+        for i in range(paragraphs)
+    )
+    return f"<div class='{cls}'>{sentences}</div>"
+
+
+AD = "<div class='ad-slot'>Advertisement</div>"
+
+
+@pytest.mark.parametrize(
+    ("article", "joined"),
+    [
+        (_chunk(1) + AD + _chunk(2) + AD + _chunk(3), True),
+        # nested chunks: the outermost containers are joined
+        (
+            f"<section class='story'>{_chunk(1)}</section>{AD}<section class='story'>"
+            f"{_chunk(2)}</section>",
+            True,
+        ),
+        # teasers repeat a class too, with one short paragraph each
+        ("".join(f"<div class='card-text'><p>Teaser {n}</p></div>" for n in range(4)), False),
+        # a part without paragraphs of real text: not a split text
+        (_chunk(1) + AD + _chunk(2, paragraphs=1), False),
+        # classes that say nothing of text are left alone
+        (_chunk(1, cls="grid-cell") + AD + _chunk(2, cls="grid-cell"), False),
+    ],
+    ids=["chunks", "nested", "teasers", "short-part", "other-class"],
+)
+def test_join_split_body(article: str, joined: bool) -> None:
+    tree = parse_html(f"<html><body><article><h1>Gas</h1>{article}</article></body></html>")
+    assert tree is not None
+    texts = sorted(tree.itertext())
+    join_split_body(tree)
+    first = tree.xpath(
+        "//article/*[contains(@class, 'article-body') or @class='story'"
+        " or @class='card-text' or @class='grid-cell'][1]"
+    )[0]
+    parts = [p.text_content()[:8] for p in first.iter("p")]
+    assert (sorted(tree.itertext()) == texts, len(parts) > 2) == (True, joined)
+    assert parts == sorted(parts)  # in the page's order
+
+
+def test_text_split_into_chunks_is_read_whole() -> None:
+    html = (
+        "<html><head><title>Gas transit</title></head><body><article><h1>Gas transit</h1>"
+        f"{_chunk(1, 6)}{AD}{_chunk(2, 3)}{AD}{_chunk(3, 3)}</article></body></html>"
+    )
+    body = extract_article(html).body or ""
+    assert [f"Part {n}.2" in body for n in (1, 2, 3)] == [True, True, True]
 
 
 ORGANISATION_AUTHOR = (

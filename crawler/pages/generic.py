@@ -50,6 +50,11 @@ elements styled invisible (not the ``hidden`` attribute: pages reveal whole arti
 paywalled text from it by script); and short captions, image copyrights, placeholders of
 embeds held back for consent, and video player texts (by class: a long block is kept,
 whatever its class, and ``credit`` is left alone, which bylines use too)."""
+SPLIT_BODY_CLASS = re.compile(r"body|content|text|article|story", re.IGNORECASE)
+"""Class names of containers that may hold one part of an article's text."""
+SPLIT_BODY_PARAGRAPHS, SPLIT_BODY_PARAGRAPH_CHARS = 2, 80
+"""Each part of a split text holds at least this many paragraphs of at least this many
+characters (teaser cards, which also repeat a class, hold one short one)."""
 ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 META_AUTHOR_KEYS = (
     "author",
@@ -427,8 +432,54 @@ def decide_is_article(
     return bool(title and published and words >= MIN_ARTICLE_WORDS), "heuristic"
 
 
+def _is_text_part(element: HtmlElement) -> bool:
+    """Whether a container holds paragraphs of real text (see SPLIT_BODY_PARAGRAPHS)."""
+    found = 0
+    for paragraph in element.iter("p"):
+        if len(paragraph.text_content().strip()) >= SPLIT_BODY_PARAGRAPH_CHARS:
+            found += 1
+            if found == SPLIT_BODY_PARAGRAPHS:
+                return True
+    return False
+
+
+def _move_into(target: HtmlElement, element: HtmlElement) -> None:
+    """Append ``element`` to ``target``, leaving the text that followed it where it was."""
+    tail, element.tail = element.tail, None
+    if tail and tail.strip():
+        previous, parent = element.getprevious(), element.getparent()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        elif parent is not None:
+            parent.text = (parent.text or "") + tail
+    target.append(element)
+
+
+def join_split_body(tree: HtmlElement) -> None:
+    """Join an article text that the page splits into several containers of one class (chunks
+    between advertisements) into the first of them, in order: main-text extraction reads one
+    container. Only groups whose every (outermost) member holds paragraphs of real text are
+    joined, so repeated teasers are left alone. Modifies ``tree``; no text is lost."""
+    groups: dict[str, list[HtmlElement]] = {}
+    for element in tree.iter("div", "section"):
+        name = element.get("class")
+        if name and SPLIT_BODY_CLASS.search(name):
+            groups.setdefault(name, []).append(element)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        grouped = set(members)
+        parts = [e for e in members if not any(a in grouped for a in e.iterancestors())]
+        if len(parts) < 2 or not all(map(_is_text_part, parts)):
+            continue
+        for part in parts[1:]:
+            _move_into(parts[0], part)
+
+
 def main_text(tree: HtmlElement, url: str | None) -> str | None:
-    """Run trafilatura's main-text extraction once, on a copy of the parsed tree."""
+    """Run trafilatura's main-text extraction once (it reads a copy of the tree), after
+    joining a text split into chunks (``join_split_body``)."""
+    join_split_body(tree)
     try:
         document = bare_extraction(
             tree,
