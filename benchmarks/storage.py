@@ -12,15 +12,17 @@ fresh database migrated to the head revision before the clock starts:
 - ours: the real storage path, ``crawler.storage.writer.write_batch`` (the function the
   pipeline's writer process runs: ``prepare_batch``, writer lock, ``store_prepared``, retry)
   in batches of ``--batch`` generated articles, one transaction per batch;
-- the ceiling: the same article rows and their origin rows, inserted with SQLAlchemy Core
-  ``insert()`` executemany, one transaction per batch of the same size; nothing else.
+- the ceiling: the same rows, inserted with SQLAlchemy Core ``insert()`` executemany, one
+  transaction per batch of the same size: the articles, their origins, their fingerprint rows
+  (the sketch values) and their bylines (the few author rows are inserted before the clock);
+  the rows are built, fingerprints included, before the clock.
 
 With two processes each stores half of the articles (disjoint), both started at once; the
 rate is all articles over the wall time from the first start to the last end. With
 ``--repeat K`` each measure runs K times (ours, then the ceiling, in turn). Prints a table of
 articles per second, best and median, and the ratios ours / ceiling of the bests and of the
 medians (target >= 0.5), then checks every pipeline database holds exactly the generated
-articles. PostgreSQL databases are created from the ``--postgresql`` URL
+articles, and as many rows in each table as the ceiling's. PostgreSQL databases are created from the ``--postgresql`` URL
 (``crawler_bench_<pid>_<n>``) and dropped afterwards.
 """
 
@@ -47,7 +49,8 @@ from crawler.items import Article  # noqa: E402
 from crawler.storage.db import database, make_engine, safe_url  # noqa: E402
 from crawler.storage.dedupe import fingerprint  # noqa: E402
 from crawler.storage.models import Article as ArticleRow  # noqa: E402
-from crawler.storage.models import Origin  # noqa: E402
+from crawler.storage.models import ArticleAuthor, Author, Origin  # noqa: E402
+from crawler.storage.models import Fingerprint as FingerprintRow  # noqa: E402
 from crawler.storage.schema import ensure_schema  # noqa: E402
 from crawler.storage.writer import write_batch  # noqa: E402
 
@@ -117,14 +120,21 @@ def generate(count: int, seed: int) -> list[Article]:
     return articles
 
 
-def ceiling_rows(batch: list[Article], now: datetime) -> tuple[list[dict], list[dict]]:
-    """The article and origin rows of a batch, as ``store_batch`` would write them."""
-    articles, origins = [], []
+Rows = dict[str, list[dict]]
+"""A batch's rows for the ceiling, by table name."""
+
+
+def ceiling_rows(batch: list[Article], now: datetime, author_ids: dict[str, int]) -> Rows:
+    """The rows ``write_batch`` writes for a batch of new articles: articles, their origins,
+    their fingerprints (the sketch values) and their bylines (authors are few and inserted once,
+    before the clock)."""
+    rows: Rows = {"articles": [], "origins": [], "fingerprints": [], "article_authors": []}
     for item in batch:
         fp = fingerprint(item.title or "", item.lead, item.body or "")
-        articles.append(
+        article_id = fp.content_hash[:16]
+        rows["articles"].append(
             {
-                "id": fp.content_hash[:16], "url": item.url, "title": item.title,
+                "id": article_id, "url": item.url, "title": item.title,
                 "title_key": fp.title_key, "lead": item.lead, "body": item.body,
                 "published": item.published, "modified": None, "publisher": item.publisher,
                 "language": item.language, "tags": item.tags, "source_refs": [],
@@ -132,11 +142,26 @@ def ceiling_rows(batch: list[Article], now: datetime) -> tuple[list[dict], list[
                 "last_seen": now,
             }
         )  # fmt: skip
-        origins.append(
-            {"uri": item.origin, "article_id": fp.content_hash[:16],
+        rows["origins"].append(
+            {"uri": item.origin, "article_id": article_id,
              "content_hash": fp.content_hash, "first_seen": now, "last_seen": now}
         )  # fmt: skip
-    return articles, origins
+        rows["fingerprints"].extend(
+            {"article_id": article_id, "value": value} for value in dict.fromkeys(fp.sketch)
+        )
+        rows["article_authors"].extend(
+            {"article_id": article_id, "position": position, "author_id": author_ids[name]}
+            for position, name in enumerate(item.authors)
+        )
+    return rows
+
+
+def seed_authors(url: str) -> None:
+    """Insert the generated articles' authors (before the clock)."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(insert(Author), [{"name": name} for name in NAMES])
+    engine.dispose()
 
 
 # -- workers (run in their own processes) ---------------------------------------------------
@@ -157,18 +182,26 @@ def ours_worker(url: str, batches: list[list[Article]], start, done) -> None:
     done.put((began, time.perf_counter()))
 
 
+CEILING_TABLES = {
+    "articles": ArticleRow, "origins": Origin, "fingerprints": FingerprintRow,
+    "article_authors": ArticleAuthor,
+}  # fmt: skip
+"""Tables the ceiling inserts into, in an order the foreign keys accept."""
+
+
 def ceiling_worker(url: str, batches: list[list[Article]], start, done) -> None:
     engine = make_engine(url)
     now = datetime.now(UTC)
-    prepared = [ceiling_rows(batch, now) for batch in batches]  # not timed: only the INSERTs
-    with engine.connect():
-        pass
+    with engine.connect() as connection:
+        author_ids = dict(connection.execute(select(Author.name, Author.id)).all())
+    # not timed: only the INSERTs
+    prepared = [ceiling_rows(batch, now, author_ids) for batch in batches]
     start.wait()
     began = time.perf_counter()
-    for articles, origins in prepared:
+    for rows in prepared:
         with engine.begin() as connection:
-            connection.execute(insert(ArticleRow), articles)
-            connection.execute(insert(Origin), origins)
+            for name, model in CEILING_TABLES.items():
+                connection.execute(insert(model), rows[name])
     done.put((began, time.perf_counter()))
     engine.dispose()
 
@@ -231,12 +264,16 @@ def measure(worker, url: str, articles: list[Article], processes: int, batch: in
     return len(articles) / wall
 
 
-def stored(url: str) -> int:
+def stored(url: str) -> dict[str, int]:
+    """Rows in each table the ceiling writes, and authors."""
     engine = make_engine(url)
     with engine.connect() as connection:
-        count = connection.scalar(select(func.count()).select_from(ArticleRow))
+        counts = {
+            name: connection.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in {**CEILING_TABLES, "authors": Author}.items()
+        }
     engine.dispose()
-    return count or 0
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,14 +309,19 @@ def main(argv: list[str] | None = None) -> int:
                         ours_url = dbs.fresh(kind, f"ours-{name}")
                         ours.append(measure(ours_worker, ours_url, articles, processes, args.batch))
                         ceiling_url = dbs.fresh(kind, f"ceiling-{name}")
+                        seed_authors(ceiling_url)
                         ceiling.append(
                             measure(ceiling_worker, ceiling_url, articles, processes, args.batch)
                         )
-                        count = stored(ours_url)
-                        if count != len(articles):
+                        counts = stored(ours_url)
+                        if counts["articles"] != len(articles):
                             failures += 1
-                            print(f"CHECK FAILED: {name}: {count} articles stored, "
-                                  f"{len(articles)} generated")  # fmt: skip
+                            print(f"CHECK FAILED: {name}: {counts['articles']} articles "
+                                  f"stored, {len(articles)} generated")  # fmt: skip
+                        if counts != (same := stored(ceiling_url)):
+                            failures += 1
+                            print(f"CHECK FAILED: {name}: ours wrote {counts}, the ceiling "
+                                  f"{same}")  # fmt: skip
                         print(f"  {name}: ours {ours[-1]:,.0f}/s, ceiling {ceiling[-1]:,.0f}/s",
                               flush=True)  # fmt: skip
                     rows.append((kind, processes, ours, ceiling))
