@@ -300,3 +300,32 @@ def test_footer_repeated_across_a_folder_is_learned_and_removed(tmp_path, db_url
         assert article["body"].endswith(
             make_text(100 + int(article["title"][-1])).split("\n\n")[-1]
         )
+
+
+def test_files_of_the_learning_sample_and_the_others_are_each_read_once(tmp_path, db_url):
+    """A folder larger than the learning sample: the sample's files come from the first pass,
+    the others from the readers; each file is stored or rejected once, and the footer learned
+    from the sample is removed from every text."""
+    folder = tmp_path / "other-publisher"
+    folder.mkdir()
+    footer = "Eastern Policy Circle, ul. Nowy Świat 10, Warsaw. Contact: office@epc.example\n"
+    for i in range(40):
+        text = seed(f"2023-05-{i % 28 + 1:02d}", "Anna Nowak", f"Briefing {i}", make_text(200 + i))
+        (folder / f"{i:02d}.txt").write_text(text.replace(FOOTER, footer))
+    # 25 of the 40 files are sampled (every folder gives at least 25): 00 is, 02 is not
+    for name in ("00.txt", "02.txt"):
+        (folder / name).write_text("")
+    result = run(
+        "crawl", "seeds", "-a", f"path={folder}", "-s", f"DATABASE_URL={db_url}",
+        "-s", "SEEDS_BOILERPLATE_SAMPLE=10",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    articles = export(db_url)
+    assert sorted(a["title"] for a in articles) == sorted(
+        f"Briefing {i}" for i in range(40) if i not in (0, 2)
+    )
+    assert [a["title"] for a in articles if "Eastern Policy Circle" in a["body"]] == []
+    for name in ("00.txt", "02.txt"):
+        uri = (folder / name).as_uri()
+        assert len([line for line in result.stderr.splitlines() if uri in line]) == 1
+    assert sql(db_url, "select new, rejected from runs") == [(38, 2)]

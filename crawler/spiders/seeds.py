@@ -22,6 +22,7 @@ from crawler.rejects import reject
 from crawler.seedfolder import (
     CHUNK,
     Outcome,
+    is_text_export,
     iter_seed_files,
     learn_chunk,
     learning_sample,
@@ -40,8 +41,10 @@ class _Folder:
 
     pool: Executor
     """The readers, shut down when the import ends."""
+    sampled: list[Outcomes]
+    """What the first pass read, in chunks: those files are not read again."""
     reading: InOrder[Outcomes]
-    """The second pass, its first chunks already on the readers."""
+    """The second pass over the other files, its first chunks already on the readers."""
 
 
 class SeedsSpider(Spider):
@@ -51,10 +54,11 @@ class SeedsSpider(Spider):
     folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
     ``SEEDS_BOILERPLATE_SAMPLE`` (files read, spread over the folders, to learn boilerplate),
     ``SEEDS_WORKERS`` (processes that read and parse in the second pass; 0: one per core).
-    Files are read twice: a first pass over a sample learns the blocks repeated across each
-    folder's documents (footers of publishers not known in advance), the second yields one
-    item per file. The first pass begins as soon as the spider exists, while the rest of the
-    crawl and the reader processes start up.
+    A first pass reads a sample of the text exports and learns from it the blocks repeated
+    across each folder's documents (footers of publishers not known in advance); then one item
+    per file is yielded, the sample's first (kept, not read again), then the second pass's,
+    which the readers read. The first pass begins as soon as the spider exists, while the rest
+    of the crawl and the reader processes start up.
     """
 
     name = "seeds"
@@ -105,7 +109,7 @@ class SeedsSpider(Spider):
             raise CloseSpider("path_not_found")
         self._watch = asyncio.get_running_loop().create_task(self._close_when_drained())
         with folder.pool:
-            while (results := await self._next_chunk(folder.reading)) is not None:
+            async for results in self._outcomes(folder):
                 for path, outcome in results:
                     if isinstance(outcome, Article):
                         yield outcome
@@ -115,6 +119,13 @@ class SeedsSpider(Spider):
         # Ending only once the pipelines are empty lets the engine find the spider idle at
         # once: nothing else wakes it before its next heartbeat, up to 5 seconds later.
         await self._wait_for_pipelines(0)
+
+    async def _outcomes(self, folder: _Folder) -> AsyncIterator[Outcomes]:
+        """What the first pass read, then what the readers make of the other files."""
+        for sampled in folder.sampled:
+            yield sampled
+        while (results := await self._next_chunk(folder.reading)) is not None:
+            yield results
 
     async def _next_chunk(self, chunks: AsyncIterator[T]) -> T | None:
         """What the readers made of the next chunk; None at the end. A reader process killed
@@ -140,15 +151,17 @@ class SeedsSpider(Spider):
             return None
         files = await asyncio.to_thread(lambda: list(iter_seed_files(root)))
         self.crawler.stats.set_value("seeds/files", len(files))
-        sample = learning_sample(files, self.learning_sample)
-        pool = _executor(len(files), self.workers)
-        reading = InOrder(pool, read_chunk, _chunks(files), self.max_size)
+        sample = learning_sample(list(filter(is_text_export, files)), self.learning_sample)
+        sampled = set(sample)
+        rest = [path for path in files if path not in sampled]
+        pool = _executor(len(rest), self.workers)
+        reading = InOrder(pool, read_chunk, _chunks(rest), self.max_size)
         try:
             # The sample is read here, in this process, which has nothing else to do while the
             # crawl starts up, and the readers start meanwhile (a process waits until the
             # forkserver has imported what it runs), then read the first chunks ahead.
             started = time.monotonic()
-            learned, _ = await asyncio.gather(
+            (outcomes, learned), _ = await asyncio.gather(
                 asyncio.to_thread(learn_chunk, sample, self.max_size),
                 self._start_readers(pool, reading),
             )
@@ -163,7 +176,7 @@ class SeedsSpider(Spider):
             len(sample),
             time.monotonic() - started,
         )
-        return _Folder(pool, reading)
+        return _Folder(pool, _chunks(outcomes), reading)
 
     async def _start_readers(self, pool: Executor, reading: InOrder[Outcomes]) -> None:
         await asyncio.to_thread(start_workers, pool, self.workers)
@@ -208,8 +221,8 @@ class SeedsSpider(Spider):
             await asyncio.sleep(0.005)
 
 
-def _chunks(paths: Sequence[str]) -> list[Sequence[str]]:
-    return [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+def _chunks(values: list[T]) -> list[list[T]]:
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
 
 
 def _executor(files: int, workers: int) -> Executor:
