@@ -13,8 +13,8 @@ from scrapy.utils.test import get_crawler
 from crawler.items import Article
 from crawler.pipelines.store import StoragePipeline
 from crawler.storage.db import safe_url
-from crawler.storage.spool import Spool, decode, encode, replay
-from crawler.storage.writer import write_batch
+from crawler.storage.spool import Spool, decode, encode, replay, write_file
+from crawler.storage.writer import write_batch, write_spooled
 from tests.cli import scrapy
 from tests.conftest import make_text, sql
 
@@ -42,11 +42,7 @@ def article(i: int) -> Article:
 
 def leftover(spool: Spool, items: list[Article]) -> Path:
     """A batch file as a run leaves it when its database refused the batch."""
-    spooled = spool.new_file()
-    for item in items:
-        spooled.append(item)
-    spooled.keep()
-    return spooled.path
+    return spool.keep(items)
 
 
 def count(db_url: str) -> int:
@@ -60,16 +56,31 @@ def test_an_item_survives_its_json_line_unchanged():
     assert "Król".encode() in encode(item)  # letters as they are
 
 
-def test_a_batch_file_holds_its_items_until_stored(tmp_path):
+def test_a_batch_file_is_written_whole_before_its_batch_is_stored(tmp_path):
     spool = Spool(tmp_path / "spool", "sqlite:///x")
-    spooled = spool.new_file()
-    for i in range(3):
-        spooled.append(article(i))
+    spooled = write_file(spool.next_path(), spool.database, [article(i) for i in range(3)])
     lines = spooled.path.read_bytes().splitlines()
-    assert len(lines) == 4  # the header, then one line per item, already on disk
+    assert len(lines) == 4  # the header, then one line per item
     assert [decode(line) for line in lines[1:]] == [article(i) for i in range(3)]
+    assert spool.claim(spooled.path) is None  # in flight: locked
     spooled.stored()
     assert spool.leftovers() == []
+
+
+def test_the_writer_removes_a_stored_batch_file_and_keeps_a_refused_one(db_url, tmp_path):
+    stored = Spool(tmp_path / "stored", safe_url(db_url))
+    result = write_spooled(db_url, [article(1), article(2)], stored.next_path())
+    assert not isinstance(result, str) and result.outcomes == ["new", "new"]
+    assert stored.leftovers() == []
+
+    refused = Spool(tmp_path / "refused", safe_url(UNREACHABLE))
+    result = write_spooled(UNREACHABLE, [article(3)], refused.next_path())
+    assert isinstance(result, str) and "secret" not in result
+    [path] = refused.leftovers()
+    assert [decode(line) for line in path.read_bytes().splitlines()[1:]] == [article(3)]
+    claim = refused.claim(path)
+    assert claim is not None  # kept for a replay: not left locked
+    claim.keep()
 
 
 def test_replay_stores_leftovers_once_and_removes_them(db_url, store, tmp_path):
@@ -91,8 +102,7 @@ def test_replay_leaves_files_held_by_a_running_crawl_or_meant_for_another_databa
     db_url, store, tmp_path
 ):
     spool = Spool(tmp_path / "spool", safe_url(db_url))
-    in_flight = spool.new_file()  # locked, as by a crawl still writing it
-    in_flight.append(article(1))
+    in_flight = write_file(spool.next_path(), spool.database, [article(1)])  # a crawl's
     other = Spool(tmp_path / "spool", "sqlite:////elsewhere.sqlite3")
     leftover(other, [article(2)])
     mine = leftover(spool, [article(3)])
@@ -144,7 +154,7 @@ def test_the_pipeline_replays_what_an_earlier_run_left_and_leaves_nothing(db_url
         assert count(db_url) == 4  # before the first item of this run
         for i in range(4, 9):
             await pipeline.process_item(article(i))
-        assert len(list(spool_dir.glob("*.jsonl"))) == 1  # the batch not yet full
+        assert list(spool_dir.glob("*.jsonl")) == []  # a batch filling is in memory only
         await pipeline.close_spider()
 
     asyncio.run(run())

@@ -15,8 +15,8 @@ from sqlalchemy import make_url
 from crawler.items import Article
 from crawler.storage.db import database, safe_url
 from crawler.storage.repository import BatchResult
-from crawler.storage.spool import Spool, SpoolFile, replay
-from crawler.storage.writer import write_batch
+from crawler.storage.spool import Spool, replay
+from crawler.storage.writer import write_batch, write_spooled
 from crawler.workers import worker_pool
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ class StoragePipeline:
         self.stats = stats
         self.use_process = use_process
         self.pending: list[Article] = []
-        self.spooled: SpoolFile | None = None
         self.failure: str | None = None
         """The database's reason, once it has refused a batch: nothing more is sent to it."""
         self._lock = asyncio.Lock()
@@ -100,9 +99,6 @@ class StoragePipeline:
         while len(self.pending) >= self.batch_size:  # a full batch waits for the writer:
             self._taken.clear()  # this item waits too, so the spider holds back (bounded memory)
             await self._taken.wait()
-        if self.spooled is None:
-            self.spooled = self.spool.new_file()
-        self.spooled.append(item)  # one small local write, so a killed process loses nothing
         self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             await self.flush()
@@ -129,33 +125,37 @@ class StoragePipeline:
         one ready behind it while a third fills."""
         async with self._queued:
             batch, self.pending = self.pending, []
-            spooled, self.spooled = self.spooled, None
             self._taken.set()
-            if batch and spooled is not None:
-                await self._write(batch, spooled)
+            if batch:
+                await self._write(batch)
 
-    async def _write(self, batch: list[Article], spooled: SpoolFile) -> None:
+    async def _write(self, batch: list[Article]) -> None:
         async with self._lock:
-            result: BatchResult | str
-            if self.failure is None:
-                loop = asyncio.get_running_loop()
-                try:
-                    result = await loop.run_in_executor(
-                        self._executor, write_batch, self.database_url, batch
-                    )
-                except BrokenExecutor:  # killed from outside (the out-of-memory killer, say)
-                    result = "the writer process ended unexpectedly"
-            else:  # a batch the database refused: no more are sent to it
-                result = self.failure
+            result = await self._send(batch)
             if isinstance(result, str):
                 self._refused(result)
-                spooled.keep()
                 self._count("store/errors", len(batch))
                 self._count("spool/kept", len(batch))
                 return
-        spooled.stored()
         for outcome in result.outcomes:
             self._count(f"store/{outcome}")
+
+    async def _send(self, batch: list[Article]) -> BatchResult | str:
+        """The writer's result for a batch, which it writes ahead to the spool; once the
+        database has refused a batch, later ones only go to the spool, written here."""
+        if self.failure is None:
+            loop = asyncio.get_running_loop()
+            path = self.spool.next_path()
+            try:
+                return await loop.run_in_executor(
+                    self._executor, write_spooled, self.database_url, batch, path
+                )
+            except BrokenExecutor:  # killed from outside (the out-of-memory killer, say)
+                reason = "the writer process ended unexpectedly"  # its file may be torn
+        else:
+            reason = self.failure
+        await asyncio.to_thread(self.spool.keep, batch)
+        return reason
 
     def _store(self, batch: list[Article]) -> BatchResult | str:
         """``write_batch`` in the writer, from a thread that may wait for it."""

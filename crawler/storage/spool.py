@@ -1,9 +1,12 @@
-"""The spool: items on their way to the database, kept on disk until they are stored.
+"""The spool: batches on their way to the database, kept on disk until they are stored.
 
-Each batch is written ahead to a JSON Lines file of its own as its items arrive, and the file is
-deleted once the batch is committed. A file left behind (the database went away, or the process
-was killed) is replayed by the next run or by ``scrapy db replay``; storage deduplicates, so an
-item replayed after its batch was in fact committed changes nothing.
+The writer writes each batch ahead to a JSON Lines file of its own, in one write, before it
+sends the batch to the database, and deletes the file once the batch is committed. A file left
+behind (the database refused the batch, or the process was killed) is replayed by the next run
+or by ``scrapy db replay``; storage deduplicates, so an item replayed after its batch was in fact
+committed changes nothing. (Items still gathering into a batch are in memory only: a process
+killed then loses them, and the next run reads them again from their source, as a run whose
+job directory is reset does.)
 
 A file is ``flock``-ed by the process writing it for as long as its batch is in flight, so a
 replay running at the same time (another crawl starting) never takes a batch that is still
@@ -85,12 +88,13 @@ class LockedFile:
         self.handle.close()
 
 
-class SpoolFile(LockedFile):
-    """One batch's file, written as its items arrive."""
-
-    def append(self, item: Article) -> None:
-        # one unbuffered write per item: a killed process leaves whole lines behind
-        self.handle.write(encode(item))
+def write_file(path: Path, database: str, items: list[Article]) -> LockedFile:
+    """Write a batch's file (the header, then one line per item) in one write, and keep it
+    locked: the caller lets it go when the batch is stored or kept."""
+    handle = path.open("xb", buffering=0)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    handle.write(b"".join([header(database), *map(encode, items)]))
+    return LockedFile(path, handle)
 
 
 class Spool:
@@ -103,14 +107,16 @@ class Spool:
         self._prefix = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._numbers = count(1)
 
-    def new_file(self) -> SpoolFile:
-        """Open the next batch's file, locked; the folder is created on first use."""
+    def next_path(self) -> Path:
+        """The path of the next batch's file (the folder is created on first use)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{self._prefix}-{next(self._numbers):05d}{SUFFIX}"
-        handle = path.open("xb", buffering=0)
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.write(header(self.database))
-        return SpoolFile(path, handle)
+        return self.folder / f"{self._prefix}-{next(self._numbers):05d}{SUFFIX}"
+
+    def keep(self, items: list[Article]) -> Path:
+        """Write a batch that is not to be stored now to a file of its own, for a replay."""
+        path = self.next_path()
+        write_file(path, self.database, items).keep()
+        return path
 
     def leftovers(self) -> list[Path]:
         """Spool files in the folder, oldest first (their names start with their time)."""
