@@ -9,8 +9,9 @@ Usage (from the repository root, with the project's virtualenv)::
 For SQLite and PostgreSQL, with one and with two concurrent processes, each measure into a
 fresh database migrated to the head revision before the clock starts:
 
-- ours: the real storage path, ``crawler.storage.writer.write_batch`` (the function the
-  pipeline's writer process runs: ``prepare_batch``, writer lock, ``store_prepared``, retry)
+- ours: the real storage path, ``crawler.storage.writer.write_spooled`` (the function the
+  pipeline's writer process runs: the batch written ahead to its spool file, then
+  ``write_batch``: ``prepare_batch``, writer lock, ``store_prepared``, retry; the file removed)
   in batches of ``--batch`` generated articles, one transaction per batch;
 - the ceiling: the same rows, inserted with SQLAlchemy Core ``insert()`` executemany, one
   transaction per batch of the same size: the articles, their origins, their fingerprint rows
@@ -22,8 +23,8 @@ rate is all articles over the wall time from the first start to the last end. Wi
 ``--repeat K`` each measure runs K times (ours, then the ceiling, in turn). Prints a table of
 articles per second, best and median, and the ratios ours / ceiling of the bests and of the
 medians (target >= 0.5), then checks every pipeline database holds exactly the generated
-articles, and as many rows in each table as the ceiling's. PostgreSQL databases are created from the ``--postgresql`` URL
-(``crawler_bench_<pid>_<n>``) and dropped afterwards.
+articles, and as many rows in each table as the ceiling's. PostgreSQL databases are created
+from the ``--postgresql`` URL (``crawler_bench_<pid>_<n>``) and dropped afterwards.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -52,7 +54,8 @@ from crawler.storage.models import Article as ArticleRow  # noqa: E402
 from crawler.storage.models import ArticleAuthor, Author, Origin  # noqa: E402
 from crawler.storage.models import Fingerprint as FingerprintRow  # noqa: E402
 from crawler.storage.schema import ensure_schema  # noqa: E402
-from crawler.storage.writer import write_batch  # noqa: E402
+from crawler.storage.spool import Spool  # noqa: E402
+from crawler.storage.writer import write_spooled  # noqa: E402
 
 TARGET_RATIO = 0.5
 FUNCTION_WORDS = ("the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as",
@@ -125,7 +128,7 @@ Rows = dict[str, list[dict]]
 
 
 def ceiling_rows(batch: list[Article], now: datetime, author_ids: dict[str, int]) -> Rows:
-    """The rows ``write_batch`` writes for a batch of new articles: articles, their origins,
+    """The rows ``write_spooled`` writes for a batch of new articles: articles, their origins,
     their fingerprints (the sketch values) and their bylines (authors are few and inserted once,
     before the clock)."""
     rows: Rows = {"articles": [], "origins": [], "fingerprints": [], "article_authors": []}
@@ -173,13 +176,15 @@ def _chunks(items: list[Article], size: int) -> list[list[Article]]:
 
 def ours_worker(url: str, batches: list[list[Article]], start, done) -> None:
     database(url)  # connected and migrated before the clock
+    spool = Spool(tempfile.mkdtemp(prefix="bench-spool-"), safe_url(url))
     start.wait()
     began = time.perf_counter()
     for batch in batches:
-        result = write_batch(url, batch)
+        result = write_spooled(url, batch, spool.next_path())
         if isinstance(result, str):
             raise SystemExit(f"write failed: {result}")
     done.put((began, time.perf_counter()))
+    shutil.rmtree(spool.folder)  # empty: every file went with its committed batch
 
 
 CEILING_TABLES = {
