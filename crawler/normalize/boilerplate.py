@@ -165,19 +165,31 @@ def footer_kind(
     the paragraph before it (an appeal counts when it stands under a "Support Us" heading).
     """
     text = paragraph.strip()
+    if len(text) > MAX_NOTICE_CHARS:
+        kind = "tags" if _TAGS.match(text) else None
+    else:
+        kind = _short_kind(text)
+        if kind is None and _is_support_heading(above):
+            kind = "appeal"
+    if kind is None and repeated and _is_repeated(text, repeated):
+        return "repeated"
+    return kind
+
+
+@lru_cache(maxsize=8192)
+def _short_kind(text: str) -> str | None:
+    """``footer_kind`` of a short paragraph by its own text (not what stands above it, nor
+    what was learned). Cached: footer paragraphs recur verbatim in document after document."""
     if len(text) <= MAX_MARKER_CHARS:
         key = block_key(text)
         if not key or key in MARKERS:
             return "marker"
     if _TAGS.match(text):
         return "tags"
-    if len(text) <= MAX_NOTICE_CHARS:
-        if is_notice(text):
-            return "notice"
-        if _is_support_heading(above) or _APPEAL.search(text):
-            return "appeal"
-    if repeated and _is_repeated(text, repeated):
-        return "repeated"
+    if is_notice(text):
+        return "notice"
+    if _APPEAL.search(text):
+        return "appeal"
     return None
 
 
