@@ -235,6 +235,14 @@ ORGANISATION_AUTHOR = (
             "<span>Anna Maria Kowalska</span>\n</div>",
             (["Liisa Tamm", "Anna Maria Kowalska"], "html"),
         ),
+        ('<meta property="dc:creator" content="Tamm, Liisa">', "", (["Liisa Tamm"], "meta")),
+        (
+            '<meta name="author" content="Baltic Monitor">'
+            '<meta property="og:site_name" content="Baltic Monitor">'
+            '<meta property="dc:creator" content="Liisa Tamm">',
+            "",
+            (["Liisa Tamm"], "meta"),
+        ),
     ],
     ids=[
         "person-byline-beats-organisation",
@@ -244,6 +252,8 @@ ORGANISATION_AUTHOR = (
         "domain-as-author-skipped",
         "citation-author-surname-first",
         "names-on-separate-lines",
+        "dublin-core-property",
+        "meta-naming-nobody-hides-no-other",
     ],
 )
 def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) -> None:

@@ -55,6 +55,9 @@ META_AUTHOR_KEYS = (
     "author",
     "article:author",
     "dc.creator",
+    "dc:creator",
+    "dcterms.creator",
+    "dcterms:creator",
     "citation_author",
     "parsely-author",
     "sailthru.author",
@@ -71,7 +74,9 @@ META_DATE_KEYS = (
     "parsely-pub-date",
     "sailthru.date",
 )
-SURNAME_FIRST_KEYS = frozenset({"citation_author", "dc.creator"})
+SURNAME_FIRST_KEYS = frozenset(
+    {"citation_author", "dc.creator", "dc:creator", "dcterms.creator", "dcterms:creator"}
+)
 """Author meta keys whose convention is ``Last, First``."""
 MAX_BYLINE_CHARS = 100
 """A longer "byline" element is a bio or a teaser, not a byline."""
@@ -195,13 +200,17 @@ def _surname_first(value: str) -> str:
     return f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else value
 
 
-def meta_authors(page: PageData) -> list[str]:
-    """The first author meta key with names (no addresses), ``Last, First`` ones turned."""
+def meta_authors(page: PageData) -> list[list[str]]:
+    """The names of each author meta key in turn (no addresses), ``Last, First`` ones turned:
+    a key that names nobody (``author`` holding the site's name) does not hide the next."""
+    found = []
     for key in META_AUTHOR_KEYS:
         values = [value for value in page.meta.get(key, []) if not _is_address(value)]
         if values:
-            return [_surname_first(v) for v in values] if key in SURNAME_FIRST_KEYS else values
-    return []
+            found.append(
+                [_surname_first(v) for v in values] if key in SURNAME_FIRST_KEYS else values
+            )
+    return found
 
 
 def author_candidates(page: PageData) -> list[Found]:
@@ -211,7 +220,7 @@ def author_candidates(page: PageData) -> list[Found]:
     rel_links = [fold(link.text_content()) for link in page.scoped(_REL_AUTHOR_XPATH)]
     return [
         (unique(jsonld_names(jsonld, page.by_id, skip=ORGANISATION_TYPES)), "jsonld"),
-        (unique(meta_authors(page)), "meta"),
+        *[(unique(names), "meta") for names in meta_authors(page)],
         (unique(rel_links), "html"),
         (byline_texts(page), "html"),
         (unique(jsonld_names(jsonld, page.by_id)), "jsonld"),
