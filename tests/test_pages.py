@@ -235,6 +235,11 @@ ORGANISATION_AUTHOR = (
             "<span>Anna Maria Kowalska</span>\n</div>",
             (["Liisa Tamm", "Anna Maria Kowalska"], "html"),
         ),
+        (
+            "",
+            "<p itemprop='author creator'>By <span>Liisa Tamm</span></p>",
+            (["Liisa Tamm"], "html"),
+        ),
         ('<meta property="dc:creator" content="Tamm, Liisa">', "", (["Liisa Tamm"], "meta")),
         (
             '<meta name="author" content="Baltic Monitor">'
@@ -252,6 +257,7 @@ ORGANISATION_AUTHOR = (
         "domain-as-author-skipped",
         "citation-author-surname-first",
         "names-on-separate-lines",
+        "itemprop-among-others",
         "dublin-core-property",
         "meta-naming-nobody-hides-no-other",
     ],
@@ -430,12 +436,13 @@ def test_lead_is_a_description_shown_on_the_page(standfirst: str, lead: str | No
     assert extract_article(html).lead == lead
 
 
-def test_microdata_gives_the_date_and_headline() -> None:
+@pytest.mark.parametrize("date_props", ["datePublished", "dateCreated datePublished"])
+def test_microdata_gives_the_date_and_headline(date_props: str) -> None:
     html = plain_page(200).replace(
         "<h1>Pipeline reaches the border</h1>",
         "<div itemscope itemtype='https://schema.org/Article'>"
         "<span itemprop='headline'>Pipeline reaches the border</span>"
-        "<meta itemprop='datePublished' content='2024-05-01T08:00:00+02:00'></div>",
+        f"<meta itemprop='{date_props}' content='2024-05-01T08:00:00+02:00'></div>",
     )
     page = extract_article(html)
     assert (page.title, page.published) == (

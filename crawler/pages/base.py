@@ -43,6 +43,13 @@ NON_ARTICLE_CLASS = re.compile(r"comments?(?:$|[-_])|.*related", re.IGNORECASE)
 READABLE_TEXT = "text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
 """XPath step to the text nodes a reader sees (what scripts and styles hold is not text)."""
 
+
+def has_token(attribute: str, token: str) -> str:
+    """XPath predicate: the space-separated list ``@attribute`` holds ``token`` (``rel``,
+    ``itemprop="author creator"``)."""
+    return f"contains(concat(' ', normalize-space(@{attribute}), ' '), ' {token} ')"
+
+
 Found = tuple[Any, str] | None
 """A field value with the name of the source that supplied it, or nothing."""
 

@@ -22,6 +22,7 @@ from crawler.pages.base import (
     first_found,
     first_meta,
     fold,
+    has_token,
     jsonld_names,
     jsonld_types,
     parse_html,
@@ -81,9 +82,10 @@ SURNAME_FIRST_KEYS = frozenset(
 MAX_BYLINE_CHARS = 100
 """A longer "byline" element is a bio or a teaser, not a byline."""
 _TIME_XPATH = ".//time[@datetime]"
-_REL_AUTHOR_XPATH = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+_REL_AUTHOR_XPATH = f".//a[{has_token('rel', 'author')}]"
 _BYLINE_XPATH = (
-    ".//*[@itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]"
+    f".//*[{has_token('itemprop', 'author')}"
+    " or contains(@class, 'byline') or contains(@class, 'author')]"
 )
 _BYLINE_CLASS = re.compile(
     r"byline|^(?:(?:post|entry|article|meta|c)[-_]+)?authors?(?:[-_]+(?:name|names|link|list))?$",
@@ -171,9 +173,7 @@ def _absolute(href: Any, base: str | None) -> str | None:
 
 def find_url(page: PageData) -> Found:
     """``rel=canonical``, ``og:url``, JSON-LD ``url``/``mainEntityOfPage``, else the given URL."""
-    canonical = page.tree.xpath(
-        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
-    )
+    canonical = page.tree.xpath(f"//link[{has_token('rel', 'canonical')}]/@href")
     entity = page.article_value("mainEntityOfPage")
     if isinstance(entity, dict):
         entity = entity.get("@id") or entity.get("url")
@@ -279,7 +279,7 @@ def byline_texts(page: PageData) -> list[str]:
     elements = [
         element
         for element in page.scoped(_BYLINE_XPATH)
-        if element.get("itemprop") == "author"
+        if "author" in (element.get("itemprop") or "").split()
         or any(_BYLINE_CLASS.search(token) for token in (element.get("class") or "").split())
     ]
     chosen = set(elements)
@@ -299,7 +299,7 @@ def byline_texts(page: PageData) -> list[str]:
 
 def microdata(page: PageData, prop: str) -> Found:
     """The first microdata ``itemprop`` value in the article: ``content``, ``datetime``, text."""
-    for element in page.scoped(f".//*[@itemprop='{prop}']"):
+    for element in page.scoped(f".//*[{has_token('itemprop', prop)}]"):
         value = element.get("content") or element.get("datetime") or element.text_content()
         if value := fold(value):
             return value, "microdata"
