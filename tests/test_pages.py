@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from crawler.pages import ExtractedPage, detect_language, extract_article
-from crawler.pages.base import article_scope, load_json_tolerantly, parse_html
+from crawler.pages.base import PageData, article_scope, load_json_tolerantly, parse_html
 from crawler.pages.generic import (
     PRUNE_XPATH,
+    author_candidates,
     drop_repeated_title,
     strip_site_suffix,
     take_dateline,
@@ -266,6 +267,37 @@ def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) 
     html = plain_page(200).replace("<html>", f"<html><head>{head}</head>")
     page = extract_article(html.replace("<p class='byline'>By Jan Nowak</p>", byline))
     assert (page.authors, page.extraction.get("authors")) == authors
+
+
+def headed_page(header: str, headline_in_article: bool = False) -> str:
+    """A page whose ``<article>`` holds the text, with ``header`` between the headline and it."""
+    text = f"<p>{SENTENCE * 12}</p>"
+    h1 = "<h1>Pipeline reaches the border</h1>"
+    article = (
+        f"<article>{h1}{text}</article>" if headline_in_article else f"<article>{text}</article>"
+    )
+    return (
+        f"<html><body><div>{'' if headline_in_article else h1}{header}</div>{article}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "authors"),
+    [
+        (headed_page("<span class='byline'>By Liisa Tamm</span>"), ["By Liisa Tamm"]),
+        (headed_page("<a rel='author' href='/a/liisa-tamm'>Liisa Tamm</a>"), ["Liisa Tamm"]),
+        # a teaser's byline in an aside of the header is not the article's
+        (headed_page("<aside><p class='byline'>By Anna Kowalska</p></aside>"), []),
+        # when the article holds its headline, what stands above it is not its header
+        (headed_page("<span class='byline'>By Liisa Tamm</span>", headline_in_article=True), []),
+    ],
+    ids=["byline", "rel-author", "aside", "headline-in-article"],
+)
+def test_byline_between_the_headline_and_the_article(html: str, authors: list[str]) -> None:
+    tree = parse_html(html)
+    assert tree is not None
+    found = author_candidates(PageData.read(tree, None))
+    assert [name for names, source in found if source == "html" for name in names] == authors
 
 
 @pytest.mark.parametrize(

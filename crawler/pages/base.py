@@ -279,6 +279,31 @@ class PageData:
             return []
         return [element for element in self.scope.xpath(xpath) if self.in_article(element)]
 
+    def headed(self, xpath: str) -> list[HtmlElement]:
+        """The matches of ``xpath`` in the article's header, then in the article: the header is
+        the stretch of page from the headline to the article element, when that element does
+        not hold the headline (pages that set headline and byline above the text)."""
+        header = self.header_zone()
+        matches = set(self.tree.xpath(xpath)) if header else set()
+        above = [element for element in header if element in matches and self.in_article(element)]
+        return above + self.scoped(xpath)
+
+    def header_zone(self) -> list[HtmlElement]:
+        """The elements from the page's first ``<h1>`` to the article element, when the
+        article holds no ``<h1>`` and comes after it; else none."""
+        if self.scope is None or self.scope.find(".//h1") is not None:
+            return []
+        headline = self.tree.find(".//h1")
+        zone: list[HtmlElement] | None = None
+        for element in self.tree.iter():
+            if element is self.scope:
+                return zone or []
+            if zone is not None and isinstance(element.tag, str):
+                zone.append(element)
+            elif element is headline:
+                zone = []
+        return []
+
     def in_article(self, element: HtmlElement) -> bool:
         """Whether no container between ``element`` and the article is navigation or comments."""
         for ancestor in element.iterancestors():

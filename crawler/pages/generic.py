@@ -217,7 +217,7 @@ def author_candidates(page: PageData) -> list[Found]:
     """Byline sources in order of reliability: JSON-LD people, author meta tags, ``rel=author``
     links, byline elements; then JSON-LD organisations named as authors."""
     jsonld = page.article_value("author") or page.article_value("creator")
-    rel_links = [fold(link.text_content()) for link in page.scoped(_REL_AUTHOR_XPATH)]
+    rel_links = [fold(link.text_content()) for link in page.headed(_REL_AUTHOR_XPATH)]
     return [
         (unique(jsonld_names(jsonld, page.by_id, skip=ORGANISATION_TYPES)), "jsonld"),
         *[(unique(names), "meta") for names in meta_authors(page)],
@@ -278,7 +278,7 @@ def byline_texts(page: PageData) -> list[str]:
     """Return the texts of byline elements (outermost ones only) in the article subtree."""
     elements = [
         element
-        for element in page.scoped(_BYLINE_XPATH)
+        for element in page.headed(_BYLINE_XPATH)
         if "author" in (element.get("itemprop") or "").split()
         or any(_BYLINE_CLASS.search(token) for token in (element.get("class") or "").split())
     ]
