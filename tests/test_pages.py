@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from crawler.pages import ExtractedPage, detect_language, extract_article
+from crawler.pages.authors import author_candidates
 from crawler.pages.base import PageData, article_scope, load_json_tolerantly, parse_html
 from crawler.pages.generic import (
     PRUNE_XPATH,
-    author_candidates,
     drop_repeated_title,
     strip_site_suffix,
     take_dateline,

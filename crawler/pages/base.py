@@ -30,6 +30,9 @@ ARTICLE_TYPES = frozenset(
 )
 """JSON-LD ``@type`` names that mark a page as one article."""
 
+ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
+"""JSON-LD ``@type`` names of organisations (publishers, authors that are no person)."""
+
 LISTING_MIN_TEASERS = 3
 """This many top-level ``<article>`` elements without the ``<h1>``: a listing."""
 
@@ -102,6 +105,14 @@ def fold(value: Any) -> str | None:
         return None
     text = " ".join(html.unescape(str(value)).split())
     return text or None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def folded_words(text: str) -> str:
+    """Return the lowercased words of ``text`` separated by single spaces (punctuation dropped)."""
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def parse_html(page: str | bytes | None) -> HtmlElement | None:
