@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crawler.pages import ExtractedPage, detect_language, extract_article
-from crawler.pages.authors import author_candidates
+from crawler.pages.authors import author_candidates, signature_lines
 from crawler.pages.base import PageData, article_scope, load_json_tolerantly, parse_html
 from crawler.pages.generic import (
     PRUNE_XPATH,
@@ -249,6 +249,12 @@ ORGANISATION_AUTHOR = (
             "",
             (["Liisa Tamm"], "meta"),
         ),
+        (
+            '<meta name="author" content="Baltic Monitor">'
+            '<meta property="og:site_name" content="Baltic Monitor">',
+            "<p><strong>Liisa Tamm</strong></p>",
+            (["Liisa Tamm"], "html"),
+        ),
     ],
     ids=[
         "person-byline-beats-organisation",
@@ -261,6 +267,7 @@ ORGANISATION_AUTHOR = (
         "itemprop-among-others",
         "dublin-core-property",
         "meta-naming-nobody-hides-no-other",
+        "signature-when-the-byline-is-the-site",
     ],
 )
 def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) -> None:
@@ -298,6 +305,33 @@ def test_byline_between_the_headline_and_the_article(html: str, authors: list[st
     assert tree is not None
     found = author_candidates(PageData.read(tree, None))
     assert [name for names, source in found if source == "html" for name in names] == authors
+
+
+TEXT = SENTENCE * 2
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "signatures"),
+    [
+        (["<strong>Liisa Tamm</strong>", TEXT, TEXT], ["Liisa Tamm"]),
+        (
+            ["<em>Pipes and borders.</em>", "<b>Liisa Tamm / Anna Kowalska</b>", TEXT],
+            ["Liisa Tamm / Anna Kowalska"],
+        ),
+        ([TEXT, TEXT, "<strong>Liisa Tamm</strong>"], ["Liisa Tamm"]),
+        # a bold line within the text is a subhead, a bold word above it a kicker
+        ([TEXT, "<strong>Border Crossings</strong>", TEXT], []),
+        (["<strong>Exclusive</strong>", TEXT], []),
+        # a line only partly bold is text
+        (["<strong>Liisa Tamm</strong> reports", TEXT], []),
+    ],
+    ids=["above-the-text", "after-a-standfirst", "ending-the-text", "subhead", "kicker", "partly"],
+)
+def test_signature_lines(paragraphs: list[str], signatures: list[str]) -> None:
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    tree = parse_html(f"<html><body><article><h1>Pipeline</h1>{body}</article></body></html>")
+    assert tree is not None
+    assert signature_lines(PageData.read(tree, None)) == signatures
 
 
 @pytest.mark.parametrize(

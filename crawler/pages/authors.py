@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.normalize.bylines import normalize_authors
+from crawler.normalize.bylines import normalize_authors, normalize_byline
 from crawler.pages.base import (
     ORGANISATION_TYPES,
     Found,
@@ -49,6 +49,9 @@ _BYLINE_CLASS = re.compile(
     r"byline|^(?:(?:post|entry|article|meta|c)[-_]+)?authors?(?:[-_]+(?:name|names|link|list))?$",
     re.IGNORECASE,
 )
+RUNNING_TEXT_WORDS = 15
+"""A paragraph of this many words is running text: a signature stands above it or ends it."""
+_BOLD = "self::p[count(*) = 1][strong or b][normalize-space(.) = normalize-space(*)]"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}")
 
@@ -162,3 +165,24 @@ def byline_texts(page: PageData) -> list[str]:
     ]
     texts = [byline_text(element) for element in picked]
     return unique([text for text in texts if text and len(text) <= MAX_BYLINE_CHARS])
+
+
+def signature_lines(page: PageData) -> list[str]:
+    """Paragraphs wholly in bold that stand above the article's running text or end it and
+    name only people of two words or more: how some sites sign an article
+    (``<p><strong>Jan Nowak</strong></p>``), where a bold subhead is rarely a full name."""
+    paragraphs = [p for p in page.scoped(".//p") if fold(p.text_content())]
+    top = []
+    for paragraph in paragraphs:
+        if len(paragraph.text_content().split()) >= RUNNING_TEXT_WORDS:
+            break
+        top.append(paragraph)
+    ends = top + [paragraph for paragraph in paragraphs[-1:] if paragraph not in top]
+    texts = [fold(paragraph.text_content()) for paragraph in ends if paragraph.xpath(_BOLD)]
+    return unique([text for text in texts if text and _full_names_only(text)])
+
+
+def _full_names_only(text: str) -> bool:
+    """Whether a line names people, each with two words or more."""
+    names = normalize_byline(text)
+    return bool(names) and all(" " in name for name in names)

@@ -13,7 +13,12 @@ from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
 
-from crawler.pages.authors import author_candidates, choose_authors, house_names
+from crawler.pages.authors import (
+    author_candidates,
+    choose_authors,
+    house_names,
+    signature_lines,
+)
 from crawler.pages.base import (
     ORGANISATION_TYPES,
     READABLE_TEXT,
@@ -410,7 +415,12 @@ def extract_article(
     keep(
         "authors",
         choose_authors(
-            [*author_candidates(page), profiled("authors"), line_authors],
+            [
+                *author_candidates(page),
+                profiled("authors"),
+                line_authors,
+                (signature_lines(page), "html"),
+            ],
             lambda: guess("author"),
             house_names(publisher, url),
         ),
