@@ -202,6 +202,12 @@ ORGANISATION_AUTHOR = (
 )
 
 
+PERSON_AUTHOR = ORGANISATION_AUTHOR.replace(
+    '{"@type": "Organization", "name": "Baltic Monitor Desk"}',
+    '{"@type": "Person", "name": "Liisa Tamm"}',
+)
+
+
 @pytest.mark.parametrize(
     ("head", "byline", "authors"),
     [
@@ -255,6 +261,17 @@ ORGANISATION_AUTHOR = (
             "<p><strong>Liisa Tamm</strong></p>",
             (["Liisa Tamm"], "html"),
         ),
+        (
+            PERSON_AUTHOR,
+            "<p>By <a rel='author' href='/a/anna'>Anna Kowalska</a> and "
+            "<a rel='author' href='/a/liisa'>Liisa Tamm</a></p>",
+            (["Anna Kowalska", "Liisa Tamm"], "html"),
+        ),
+        (
+            PERSON_AUTHOR,
+            "<p>By <a rel='author' href='/a/anna'>Anna Kowalska</a></p>",
+            (["Liisa Tamm"], "jsonld"),
+        ),
     ],
     ids=[
         "person-byline-beats-organisation",
@@ -268,6 +285,8 @@ ORGANISATION_AUTHOR = (
         "dublin-core-property",
         "meta-naming-nobody-hides-no-other",
         "signature-when-the-byline-is-the-site",
+        "author-links-naming-more",
+        "author-links-naming-others",
     ],
 )
 def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) -> None:

@@ -85,16 +85,32 @@ def meta_authors(page: PageData) -> list[list[str]]:
 
 def author_candidates(page: PageData) -> list[Found]:
     """Byline sources in order of reliability: JSON-LD people, author meta tags, ``rel=author``
-    links, byline elements; then JSON-LD organisations named as authors."""
+    links, byline elements; then JSON-LD organisations named as authors. The links come first
+    when they name every person of the first structured source and more: the structured data
+    then give only the lead author of several."""
     jsonld = page.article_value("author") or page.article_value("creator")
     rel_links = [fold(link.text_content()) for link in page.headed(_REL_AUTHOR_XPATH)]
-    return [
+    links = (unique(rel_links), "html")
+    structured: list[Found] = [
         (unique(jsonld_names(jsonld, page.by_id, skip=ORGANISATION_TYPES)), "jsonld"),
         *[(unique(names), "meta") for names in meta_authors(page)],
-        (unique(rel_links), "html"),
+    ]
+    first = first_found(*structured)
+    fuller = first is not None and names_more(links[0], first[0])
+    return [
+        *([links] if fuller else []),
+        *structured,
+        *([] if fuller else [links]),
         (byline_texts(page), "html"),
         (unique(jsonld_names(jsonld, page.by_id)), "jsonld"),
     ]
+
+
+def names_more(bylines: list[str], others: list[str]) -> bool:
+    """Whether ``bylines`` name every person that ``others`` name, and someone else too."""
+    names = {name.casefold() for name in normalize_authors(bylines)}
+    known = {name.casefold() for name in normalize_authors(others)}
+    return bool(known) and known < names
 
 
 def house_names(publisher: str | None, url: str | None) -> tuple[str, ...]:
