@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from crawler.normalize.bylines import normalize_authors, normalize_byline
+from crawler.normalize.bylines import is_credit, normalize_authors, normalize_byline
 
 PREFIXES = [
     ("Author: Adam Malinowski", ["Adam Malinowski"]),
@@ -233,3 +233,24 @@ def test_normalize_authors(values, expected):
 def test_normalize_authors_takes_any_iterable():
     values = (byline for byline in ["Adam Malinowski", "Ewa Król"])
     assert normalize_authors(values) == ["Adam Malinowski", "Ewa Król"]
+
+
+@pytest.mark.parametrize(
+    ("name", "credit"),
+    [
+        ("dpa", True),
+        ("Reuters", True),
+        ("The Associated Press", True),
+        ("AFP/dpa", True),
+        ("Staff and agencies", True),
+        ("Redaktion Monitor", True),
+        ("Online-Redaktion", True),
+        ("Baltic Monitor", False),
+        ("Friends of the Archive", False),
+        ("Monitor News", False),
+        # a credit's word must stand alone
+        ("Apache Foundation", False),
+    ],
+)
+def test_is_credit(name: str, credit: bool) -> None:
+    assert is_credit(name) is credit

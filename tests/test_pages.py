@@ -198,12 +198,12 @@ def test_captions_credits_and_placeholders_are_pruned_before_extraction(
 
 ORGANISATION_AUTHOR = (
     '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Pipeline", '
-    '"author": {"@type": "Organization", "name": "Baltic Monitor Desk"}}</script>'
+    '"author": {"@type": "Organization", "name": "Baltic Monitor Research Council"}}</script>'
 )
 
 
 PERSON_AUTHOR = ORGANISATION_AUTHOR.replace(
-    '{"@type": "Organization", "name": "Baltic Monitor Desk"}',
+    '{"@type": "Organization", "name": "Baltic Monitor Research Council"}',
     '{"@type": "Person", "name": "Liisa Tamm"}',
 )
 
@@ -212,7 +212,25 @@ PERSON_AUTHOR = ORGANISATION_AUTHOR.replace(
     ("head", "byline", "authors"),
     [
         (ORGANISATION_AUTHOR, "<p class='byline'>By Liisa Tamm</p>", (["Liisa Tamm"], "html")),
-        (ORGANISATION_AUTHOR, "", (["Baltic Monitor Desk"], "jsonld")),
+        (ORGANISATION_AUTHOR, "", (["Baltic Monitor Research Council"], "jsonld")),
+        (
+            ORGANISATION_AUTHOR.replace(
+                "Baltic Monitor Research Council", "Friends of the Archive"
+            ),
+            "",
+            (["Friends of the Archive"], "jsonld"),
+        ),
+        (
+            ORGANISATION_AUTHOR.replace("Baltic Monitor Research Council", "Staff and agencies"),
+            "",
+            ([], None),
+        ),
+        (
+            '<meta name="author" content="By Baltic Monitor">'
+            '<meta property="og:site_name" content="Baltic Monitor">',
+            "",
+            (["Baltic Monitor"], "meta"),
+        ),
         (
             '<meta name="author" content="desk@monitor.example">'
             '<meta property="article:author" content="https://facebook.com/monitor">',
@@ -276,6 +294,9 @@ PERSON_AUTHOR = ORGANISATION_AUTHOR.replace(
     ids=[
         "person-byline-beats-organisation",
         "organisation-as-last-resort",
+        "organisation-named-with-role-words",
+        "desk-organisation-left-out",
+        "publication-as-last-resort-cleaned",
         "addresses-skipped",
         "publisher-as-author-skipped",
         "domain-as-author-skipped",

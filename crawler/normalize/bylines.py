@@ -127,6 +127,22 @@ _ROLE_ENDINGS = tuple(
 _SURNAME_ROLE_WORDS = _words("head senior guest chair press nachrichten agenturen")
 
 
+_CREDIT = re.compile(
+    r"\b(?:staff|team|desk|newsroom|editors|redaktion|redakcja|rédaction|redacción|redazione"
+    r"|agencies|agenturen|reuters|bloomberg|interfax|ukrinform|unian|tass|dpa|afp|ap|apa|sda"
+    r"|sid|kna|epd|ansa|efe|anp|pap|associated press|press association|france-presse"
+    r"|presse-agentur)\b",
+    re.IGNORECASE,
+)
+"""Words of agency and desk credits (Reuters, dpa, AP, Staff, Redaktion), in any language."""
+
+
+def is_credit(name: str) -> bool:
+    """Whether an author's name is an agency's or a desk's credit, which bylines leave out,
+    rather than the name of a person or of an organisation that wrote the piece."""
+    return _CREDIT.search(name) is not None
+
+
 def normalize_byline(text: str | None) -> list[str]:
     """Return the person names in one byline, in order, cleaned and de-duplicated."""
     if not text or text.isspace():

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.normalize.bylines import normalize_authors, normalize_byline
+from crawler.normalize.bylines import is_credit, normalize_authors, normalize_byline
 from crawler.pages.base import (
     ORGANISATION_TYPES,
     Found,
@@ -83,12 +84,25 @@ def meta_authors(page: PageData) -> list[list[str]]:
     return found
 
 
+def jsonld_authors(page: PageData) -> Any:
+    """The JSON-LD article's ``author`` (else ``creator``) value, as given."""
+    return page.article_value("author") or page.article_value("creator")
+
+
+def organisation_authors(page: PageData) -> Found:
+    """The organisations the JSON-LD article names as its authors (typed as such), less the
+    agencies and desks, whose credits bylines leave out."""
+    names = jsonld_names(jsonld_authors(page), page.by_id, only=ORGANISATION_TYPES)
+    kept = unique(name for name in names if not is_credit(name))
+    return (kept, "jsonld") if kept else None
+
+
 def author_candidates(page: PageData) -> list[Found]:
     """Byline sources in order of reliability: JSON-LD people, author meta tags, ``rel=author``
-    links, byline elements; then JSON-LD organisations named as authors. The links come first
-    when they name every person of the first structured source and more: the structured data
-    then give only the lead author of several."""
-    jsonld = page.article_value("author") or page.article_value("creator")
+    links, byline elements. The links come first when they name every person of the first
+    structured source and more: the structured data then give only the lead author of
+    several."""
+    jsonld = jsonld_authors(page)
     rel_links = [fold(link.text_content()) for link in page.headed(_REL_AUTHOR_XPATH)]
     links = (unique(rel_links), "html")
     structured: list[Found] = [
@@ -102,7 +116,6 @@ def author_candidates(page: PageData) -> list[Found]:
         *structured,
         *([] if fuller else [links]),
         (byline_texts(page), "html"),
-        (unique(jsonld_names(jsonld, page.by_id)), "jsonld"),
     ]
 
 
@@ -143,13 +156,25 @@ def people(found: Found, house: tuple[str, ...]) -> Found:
 
 
 def choose_authors(
-    candidates: list[Found], guess: Callable[[], Found], house: tuple[str, ...]
+    candidates: list[Found],
+    guess: Callable[[], Found],
+    house: tuple[str, ...],
+    organisations: Found,
 ) -> Found:
-    """The first source naming a person (trafilatura's guess last); else an organisation."""
+    """The first source naming a person (trafilatura's guess last); else the organisations
+    the structured data name as authors, as they name them; else the first source's bylines,
+    cleaned (what is left is the publication's own name, if anything): final values, which
+    the byline pipeline does not clean again."""
     for found in candidates:
         if named := people(found, house):
             return named
-    return people(guess(), house) or first_found(*candidates)
+    return people(guess(), house) or organisations or cleaned(first_found(*candidates))
+
+
+def cleaned(found: Found) -> Found:
+    """The names in the bylines of ``found``, the publication's own included."""
+    names = normalize_authors(found[0]) if found else []
+    return (names, found[1]) if found and names else None
 
 
 def byline_text(element: HtmlElement) -> str | None:

@@ -75,7 +75,9 @@ class ExtractedPage:
 
     authors: list[str] = field(default_factory=list)
     """Person names (byline-normalized, without the publication's own name) from the most
-    reliable source naming a person; else an organisation byline as found."""
+    reliable source naming a person; else the organisations the JSON-LD names as authors (not
+    agencies or desks), as named; else the publication's own name as a byline gives it. Final
+    values: the byline pipeline leaves them as they are."""
 
     published: str | None = None
     """Raw publication date string as found."""
@@ -198,21 +200,26 @@ def jsonld_types(obj: dict[str, Any]) -> set[str]:
 
 
 def jsonld_names(
-    value: Any, by_id: dict[str, dict[str, Any]], skip: frozenset[str] = frozenset()
+    value: Any,
+    by_id: dict[str, dict[str, Any]],
+    skip: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
 ) -> list[str]:
     """Return the names in a JSON-LD person/organisation value (text, object, ``@id``, list).
 
-    Objects whose ``@type`` is in ``skip`` (e.g. organisations among authors) are left out.
+    Objects whose ``@type`` is in ``skip`` (e.g. organisations among authors) are left out;
+    with ``only``, all but the objects of those types (plain names too).
     """
     if isinstance(value, list):
-        return [name for item in value for name in jsonld_names(item, by_id, skip)]
+        return [name for item in value for name in jsonld_names(item, by_id, skip, only)]
     if isinstance(value, dict):
         node = by_id.get(str(value.get("@id")), value)
-        if (jsonld_types(value) | jsonld_types(node)) & skip:
+        types = jsonld_types(value) | jsonld_types(node)
+        if types & skip or (only is not None and not types & only):
             return []
         name = fold(value.get("name") or node.get("name"))
         return [name] if name else []
-    name = fold(value)
+    name = fold(value) if only is None else None
     return [name] if name else []
 
 

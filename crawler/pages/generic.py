@@ -17,6 +17,7 @@ from crawler.pages.authors import (
     author_candidates,
     choose_authors,
     house_names,
+    organisation_authors,
     signature_lines,
 )
 from crawler.pages.base import (
@@ -412,17 +413,20 @@ def extract_article(
     drop_repeated_title(lines, [title, *page_headings(page)])
     body = keep("body", ("\n\n".join(lines), lines_found[1] if lines_found else "generic"))
     line_authors = ([line_author] if line_author else None, "text")
+    organisations = organisation_authors(page)
     keep(
         "authors",
         choose_authors(
             [
                 *author_candidates(page),
+                organisations,
                 profiled("authors"),
                 line_authors,
                 (signature_lines(page), "html"),
             ],
             lambda: guess("author"),
             house_names(publisher, url),
+            organisations,
         ),
     )
     line_published = (line_date, "text")
