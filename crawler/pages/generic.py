@@ -166,7 +166,9 @@ def find_url(page: PageData) -> Found:
 
 def microdata(page: PageData, prop: str) -> Found:
     """The first microdata ``itemprop`` value in the article: ``content``, ``datetime``, text."""
-    for element in page.scoped(f".//*[{has_token('itemprop', prop)}]"):
+    for element in page.scoped(f".//*[contains(@itemprop, '{prop}')]"):  # a token, below
+        if prop not in (element.get("itemprop") or "").split():
+            continue
         value = element.get("content") or element.get("datetime") or element.text_content()
         if value := fold(value):
             return value, "microdata"
