@@ -28,6 +28,7 @@ PREFIXES = [
     ("Par AFP", []),
     # reporter titles of Korean, Japanese and Chinese bylines, after or before the name
     ("홍길동 기자", ["홍길동"]),
+    ("이기자", ["이기자"]),
     ("山田太郎記者", ["山田太郎"]),
     ("记者张三、李四", ["张三", "李四"]),
 ]

@@ -40,10 +40,12 @@ _SOFT_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _CJK_CHAR = "\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
-# Reporter titles of Korean, Japanese and Chinese bylines, written before or after the name,
-# with or without a space ("홍길동 기자", "山田太郎記者", "记者张三"): never part of a name.
+# Reporter titles of Korean, Japanese and Chinese bylines, written before or after the name
+# ("홍길동 기자", "山田太郎記者", "记者张三"): the Korean ones as words of their own (a given
+# name may end in the same syllables), the ideographic ones with or without a space.
 _REPORTER_TITLE = re.compile(
-    rf"(?:^|(?<=[\s{_CJK_CHAR}]))(?:기자|특파원|記者|记者|特派員|特派员)(?=$|[\s{_CJK_CHAR}])"
+    r"(?:^|(?<=\s))(?:기자|특파원)(?=$|\s)"
+    rf"|(?:^|(?<=[\s{_CJK_CHAR}]))(?:記者|记者|特派員|特派员)(?=$|[\s{_CJK_CHAR}])"
 )
 _AND = "and|i|и|і|та|und|et|oraz|og|och|és|ve|with"
 """The word "and" in the byline languages (og, och: Nordic; és: Hungarian; ve: Turkish)."""
