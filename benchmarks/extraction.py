@@ -7,8 +7,9 @@ Usage (from the repository root, with the project's virtualenv)::
 Reads the pages and their expected values from ``--eval`` at run time (they are third-party
 pages: never copied into the project), runs on every page, in the same process and run,
 
-- ours: ``crawler.pages.extract_article`` then the byline and date normalizers the pipelines
-  apply (what a user finds in the database); the article text is ``lead`` + ``body``;
+- ours: ``crawler.pages.extract_article`` then what the pipelines do to its authors (the byline
+  pipeline itself) and dates (the date normalizer): what a user finds in the database; the
+  article text is ``lead`` + ``body``;
 - the peer: ``trafilatura.bare_extraction(html, url=..., with_metadata=True)``; its article text
   is ``text``, its authors ``author`` split on ``;``, its date ``date``;
 
@@ -136,21 +137,23 @@ class Output:
 
 def ours(page: bytes, url: str | None) -> Output:
     """Our extraction as stored: fields from the cascade, then what the pipelines do to a web
-    page (footer blocks removed, bylines and dates normalized)."""
+    page (footer blocks removed, the byline pipeline run, dates normalized)."""
+    from crawler.items import Article
     from crawler.normalize.boilerplate import split_footer
-    from crawler.normalize.bylines import normalize_authors
     from crawler.normalize.dates import DateError, normalize_date
     from crawler.normalize.text import split_paragraphs
     from crawler.pages import extract_article
+    from crawler.pipelines.normalize import BylinePipeline
 
     found = extract_article(page, url)
+    authors = BylinePipeline().process_item(Article.from_page(found, url or "")).authors
     try:
         published = normalize_date(found.published)
     except DateError:
         published = None
     body, _ = split_footer(split_paragraphs(found.body))
     text = "\n\n".join(part for part in (found.lead, *body) if part)
-    return Output(text, found.title, normalize_authors(found.authors), published)
+    return Output(text, found.title, authors, published)
 
 
 def peer(page: bytes, url: str | None) -> Output:

@@ -30,7 +30,8 @@ class Article:
     """Standfirst paragraph shown under the title, when the source has one."""
 
     authors: list[str] = field(default_factory=list)
-    """Raw bylines from the source; the byline pipeline turns them into clean person names."""
+    """Raw bylines from a seed file, which the byline pipeline turns into clean person names;
+    a page's come clean from its extraction (``extraction`` names their source)."""
 
     published: str | None = None
     """Publication date; raw text from the source, ISO 8601 after the date pipeline."""

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from crawler.normalize.bylines import normalize_authors, normalize_byline
+from crawler.normalize.bylines import is_credit, normalize_authors, normalize_byline
 
 PREFIXES = [
     ("Author: Adam Malinowski", ["Adam Malinowski"]),
@@ -23,6 +23,14 @@ PREFIXES = [
     ("Byron Smith", ["Byron Smith"]),
     # "Von"/"Par" without a colon are stripped only when a full name follows
     ("Von Miller", ["Von Miller"]),
+    # ... or an agency's acronym, which is no name either
+    ("Von APA", []),
+    ("Par AFP", []),
+    # reporter titles of Korean, Japanese and Chinese bylines, after or before the name
+    ("홍길동 기자", ["홍길동"]),
+    ("이기자", ["이기자"]),
+    ("山田太郎記者", ["山田太郎"]),
+    ("记者张三、李四", ["张三", "李四"]),
 ]
 
 SEPARATORS = [
@@ -63,6 +71,10 @@ ROLES = [
     ("By ADAM MALINOWSKI, SENIOR ANALYST", ["Adam Malinowski"]),
     ("Agnieszka Legucka, PISM", ["Agnieszka Legucka"]),
     ("Adam Malinowski, Warsaw", ["Adam Malinowski"]),
+    # one word past a comma after an organisation, a role or a domain is a place too
+    ("Reuters, London", []),
+    ("monitor.example, Riga, Latvia", []),
+    ("Staff writer, Adam Malinowski", ["Adam Malinowski"]),
     ("Tomasz Kowalski — OSW", ["Tomasz Kowalski"]),
     ("Ян Новак, старший научный сотрудник ИМЭМО РАН", ["Ян Новак"]),
     ("Hans-Dietrich Genscher, Bundesminister des Auswärtigen", ["Hans-Dietrich Genscher"]),
@@ -71,6 +83,10 @@ ROLES = [
     ("Ambassador Daniel Fried", ["Daniel Fried"]),
     # "Head" is a role word, except as the surname that ends a name
     ("Edith Head", ["Edith Head"]),
+    # "news" and "agencies" (German) alone are a desk, ending a name a publication
+    ("Nachrichten", []),
+    ("Agenturen", []),
+    ("Musterstädter Nachrichten", ["Musterstädter Nachrichten"]),
 ]
 
 TITLES = [
@@ -218,3 +234,24 @@ def test_normalize_authors(values, expected):
 def test_normalize_authors_takes_any_iterable():
     values = (byline for byline in ["Adam Malinowski", "Ewa Król"])
     assert normalize_authors(values) == ["Adam Malinowski", "Ewa Król"]
+
+
+@pytest.mark.parametrize(
+    ("name", "credit"),
+    [
+        ("dpa", True),
+        ("Reuters", True),
+        ("The Associated Press", True),
+        ("AFP/dpa", True),
+        ("Staff and agencies", True),
+        ("Redaktion Monitor", True),
+        ("Online-Redaktion", True),
+        ("Baltic Monitor", False),
+        ("Friends of the Archive", False),
+        ("Monitor News", False),
+        # a credit's word must stand alone
+        ("Apache Foundation", False),
+    ],
+)
+def test_is_credit(name: str, credit: bool) -> None:
+    assert is_credit(name) is credit

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from crawler.pages import ExtractedPage, detect_language, extract_article
-from crawler.pages.base import article_scope, load_json_tolerantly, parse_html
+from crawler.pages.authors import author_candidates, signature_lines
+from crawler.pages.base import PageData, article_scope, load_json_tolerantly, parse_html
 from crawler.pages.generic import (
     PRUNE_XPATH,
     drop_repeated_title,
@@ -252,7 +253,13 @@ def test_text_split_into_chunks_is_read_whole() -> None:
 
 ORGANISATION_AUTHOR = (
     '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Pipeline", '
-    '"author": {"@type": "Organization", "name": "Baltic Monitor Desk"}}</script>'
+    '"author": {"@type": "Organization", "name": "Baltic Monitor Research Council"}}</script>'
+)
+
+
+PERSON_AUTHOR = ORGANISATION_AUTHOR.replace(
+    '{"@type": "Organization", "name": "Baltic Monitor Research Council"}',
+    '{"@type": "Person", "name": "Liisa Tamm"}',
 )
 
 
@@ -260,7 +267,25 @@ ORGANISATION_AUTHOR = (
     ("head", "byline", "authors"),
     [
         (ORGANISATION_AUTHOR, "<p class='byline'>By Liisa Tamm</p>", (["Liisa Tamm"], "html")),
-        (ORGANISATION_AUTHOR, "", (["Baltic Monitor Desk"], "jsonld")),
+        (ORGANISATION_AUTHOR, "", (["Baltic Monitor Research Council"], "jsonld")),
+        (
+            ORGANISATION_AUTHOR.replace(
+                "Baltic Monitor Research Council", "Friends of the Archive"
+            ),
+            "",
+            (["Friends of the Archive"], "jsonld"),
+        ),
+        (
+            ORGANISATION_AUTHOR.replace("Baltic Monitor Research Council", "Staff and agencies"),
+            "",
+            ([], None),
+        ),
+        (
+            '<meta name="author" content="By Baltic Monitor">'
+            '<meta property="og:site_name" content="Baltic Monitor">',
+            "",
+            (["Baltic Monitor"], "meta"),
+        ),
         (
             '<meta name="author" content="desk@monitor.example">'
             '<meta property="article:author" content="https://facebook.com/monitor">',
@@ -290,21 +315,118 @@ ORGANISATION_AUTHOR = (
             "<span>Anna Maria Kowalska</span>\n</div>",
             (["Liisa Tamm", "Anna Maria Kowalska"], "html"),
         ),
+        (
+            "",
+            "<p itemprop='author creator'>By <span>Liisa Tamm</span></p>",
+            (["Liisa Tamm"], "html"),
+        ),
+        ('<meta property="dc:creator" content="Tamm, Liisa">', "", (["Liisa Tamm"], "meta")),
+        (
+            '<meta name="author" content="Baltic Monitor">'
+            '<meta property="og:site_name" content="Baltic Monitor">'
+            '<meta property="dc:creator" content="Liisa Tamm">',
+            "",
+            (["Liisa Tamm"], "meta"),
+        ),
+        (
+            '<meta name="author" content="Baltic Monitor">'
+            '<meta property="og:site_name" content="Baltic Monitor">',
+            "<p><strong>Liisa Tamm</strong></p>",
+            (["Liisa Tamm"], "html"),
+        ),
+        (
+            PERSON_AUTHOR,
+            "<p>By <a rel='author' href='/a/anna'>Anna Kowalska</a> and "
+            "<a rel='author' href='/a/liisa'>Liisa Tamm</a></p>",
+            (["Anna Kowalska", "Liisa Tamm"], "html"),
+        ),
+        (
+            PERSON_AUTHOR,
+            "<p>By <a rel='author' href='/a/anna'>Anna Kowalska</a></p>",
+            (["Liisa Tamm"], "jsonld"),
+        ),
     ],
     ids=[
         "person-byline-beats-organisation",
         "organisation-as-last-resort",
+        "organisation-named-with-role-words",
+        "desk-organisation-left-out",
+        "publication-as-last-resort-cleaned",
         "addresses-skipped",
         "publisher-as-author-skipped",
         "domain-as-author-skipped",
         "citation-author-surname-first",
         "names-on-separate-lines",
+        "itemprop-among-others",
+        "dublin-core-property",
+        "meta-naming-nobody-hides-no-other",
+        "signature-when-the-byline-is-the-site",
+        "author-links-naming-more",
+        "author-links-naming-others",
     ],
 )
 def test_author_sources(head: str, byline: str, authors: tuple[list[str], str]) -> None:
     html = plain_page(200).replace("<html>", f"<html><head>{head}</head>")
     page = extract_article(html.replace("<p class='byline'>By Jan Nowak</p>", byline))
     assert (page.authors, page.extraction.get("authors")) == authors
+
+
+def headed_page(header: str, headline_in_article: bool = False) -> str:
+    """A page whose ``<article>`` holds the text, with ``header`` between the headline and it."""
+    text = f"<p>{SENTENCE * 12}</p>"
+    h1 = "<h1>Pipeline reaches the border</h1>"
+    article = (
+        f"<article>{h1}{text}</article>" if headline_in_article else f"<article>{text}</article>"
+    )
+    return (
+        f"<html><body><div>{'' if headline_in_article else h1}{header}</div>{article}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "authors"),
+    [
+        (headed_page("<span class='byline'>By Liisa Tamm</span>"), ["By Liisa Tamm"]),
+        (headed_page("<a rel='author' href='/a/liisa-tamm'>Liisa Tamm</a>"), ["Liisa Tamm"]),
+        # a teaser's byline in an aside of the header is not the article's
+        (headed_page("<aside><p class='byline'>By Anna Kowalska</p></aside>"), []),
+        # when the article holds its headline, what stands above it is not its header
+        (headed_page("<span class='byline'>By Liisa Tamm</span>", headline_in_article=True), []),
+    ],
+    ids=["byline", "rel-author", "aside", "headline-in-article"],
+)
+def test_byline_between_the_headline_and_the_article(html: str, authors: list[str]) -> None:
+    tree = parse_html(html)
+    assert tree is not None
+    found = author_candidates(PageData.read(tree, None))
+    assert [name for names, source in found if source == "html" for name in names] == authors
+
+
+TEXT = SENTENCE * 2
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "signatures"),
+    [
+        (["<strong>Liisa Tamm</strong>", TEXT, TEXT], ["Liisa Tamm"]),
+        (
+            ["<em>Pipes and borders.</em>", "<b>Liisa Tamm / Anna Kowalska</b>", TEXT],
+            ["Liisa Tamm / Anna Kowalska"],
+        ),
+        ([TEXT, TEXT, "<strong>Liisa Tamm</strong>"], ["Liisa Tamm"]),
+        # a bold line within the text is a subhead, a bold word above it a kicker
+        ([TEXT, "<strong>Border Crossings</strong>", TEXT], []),
+        (["<strong>Exclusive</strong>", TEXT], []),
+        # a line only partly bold is text
+        (["<strong>Liisa Tamm</strong> reports", TEXT], []),
+    ],
+    ids=["above-the-text", "after-a-standfirst", "ending-the-text", "subhead", "kicker", "partly"],
+)
+def test_signature_lines(paragraphs: list[str], signatures: list[str]) -> None:
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    tree = parse_html(f"<html><body><article><h1>Pipeline</h1>{body}</article></body></html>")
+    assert tree is not None
+    assert signature_lines(PageData.read(tree, None)) == signatures
 
 
 @pytest.mark.parametrize(
@@ -475,12 +597,13 @@ def test_lead_is_a_description_shown_on_the_page(standfirst: str, lead: str | No
     assert extract_article(html).lead == lead
 
 
-def test_microdata_gives_the_date_and_headline() -> None:
+@pytest.mark.parametrize("date_props", ["datePublished", "dateCreated datePublished"])
+def test_microdata_gives_the_date_and_headline(date_props: str) -> None:
     html = plain_page(200).replace(
         "<h1>Pipeline reaches the border</h1>",
         "<div itemscope itemtype='https://schema.org/Article'>"
         "<span itemprop='headline'>Pipeline reaches the border</span>"
-        "<meta itemprop='datePublished' content='2024-05-01T08:00:00+02:00'></div>",
+        f"<meta itemprop='{date_props}' content='2024-05-01T08:00:00+02:00'></div>",
     )
     page = extract_article(html)
     assert (page.title, page.published) == (

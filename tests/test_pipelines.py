@@ -92,6 +92,14 @@ def test_byline_url_and_language_pipelines():
     assert item.language == "pl"
 
 
+def test_byline_pipeline_leaves_a_pages_authors_as_its_extraction_cleaned_them():
+    # an organisation kept as author when no person is named is no raw byline to clean
+    page = Article(origin="o", authors=["Friends of the Archive"], extraction={"authors": "jsonld"})
+    raw = Article(origin="o", authors=["Friends of the Archive"])
+    assert BylinePipeline().process_item(page).authors == ["Friends of the Archive"]
+    assert BylinePipeline().process_item(raw).authors == []
+
+
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [({"title": None, "body": "text"}, "no_title"), ({"title": "t", "body": ""}, "no_body")],

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 # Segment kinds: a person name, a role/affiliation/placeholder, noise, a "Jr." to attach.
 _NAME, _ROLE, _JUNK, _SUFFIX = "name", "role", "junk", "suffix"
-# Separator kinds: start of text, comma-like (",", ";", "|", "/", newline, " - "), conjunction.
+# Separator kinds: start of text, comma-like (",", ";", "|", "/", newline, " - ", the
+# ideographic "、" and "，"), conjunction.
 _START, _COMMA, _CONJ = "start", "comma", "conj"
 
 
@@ -31,17 +32,27 @@ _PREFIX = re.compile(
     r"|(?:authors?|autor(?:zy|ka)?|auteurs?|авторы?)\s+",
     re.IGNORECASE,
 )
-# "Von"/"Par" without a colon only when two words follow, so "Von Miller" stays a name.
+# "Von"/"Par" without a colon only when two words follow, so "Von Miller" stays a name; or
+# when a mixed-case one precedes a lone acronym ("Von APA"): no surname is written so.
 _SOFT_PREFIX = re.compile(
-    r"(?:(?:verfasst|geschrieben|écrit|ecrit|rédigé|redige)\s+)?(?:von|par)\s+(?=\S+\s+\S)",
+    r"(?:(?:verfasst|geschrieben|écrit|ecrit|rédigé|redige)\s+)?(?:von|par)\s+(?=\S+\s+\S)"
+    r"|(?-i:[Vv]on|[Pp]ar)\s+(?=(?-i:[A-Z]{2,5})$)",
     re.IGNORECASE,
+)
+_CJK_CHAR = "\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+# Reporter titles of Korean, Japanese and Chinese bylines, written before or after the name
+# ("홍길동 기자", "山田太郎記者", "记者张三"): the Korean ones as words of their own (a given
+# name may end in the same syllables), the ideographic ones with or without a space.
+_REPORTER_TITLE = re.compile(
+    r"(?:^|(?<=\s))(?:기자|특파원)(?=$|\s)"
+    rf"|(?:^|(?<=[\s{_CJK_CHAR}]))(?:記者|记者|特派員|特派员)(?=$|[\s{_CJK_CHAR}])"
 )
 _AND = "and|i|и|і|та|und|et|oraz|og|och|és|ve|with"
 """The word "and" in the byline languages (og, och: Nordic; és: Hungarian; ve: Turkish)."""
 _TRAILER = re.compile(rf"\s+(?:(?:et\s+al|и\s+др|i\s+in|u\.\s*a)\.?|{_AND})$", re.IGNORECASE)
 _CONJUNCTION = rf"(?:&|(?:{_AND})\s)"
 _SEPARATOR = re.compile(
-    rf"\s*(?:[,;|/\n\r\u2028\u2029]|\s[-–—•·]\s)(?:\s*{_CONJUNCTION})?\s*"
+    rf"\s*(?:[,;|/\n\r\u2028\u2029、，]|\s[-–—•·]\s)(?:\s*{_CONJUNCTION})?\s*"
     r"|\s*&\s*"
     rf"|\s+(?:{_AND})\s+",
     re.IGNORECASE,
@@ -113,8 +124,25 @@ _ROLE_ENDINGS = tuple(
     wissenschaftlerin forscher forscherin beauftragter beauftragte institut stiftung
     """)
 )
-# Role words that are also surnames: a role unless they end a name of two or more words.
-_SURNAME_ROLE_WORDS = _words("head senior guest chair press")
+# Role words that also end names, of people or of publications (Edith Head, Musterstädter
+# Nachrichten): a role unless they end a name of two or more words.
+_SURNAME_ROLE_WORDS = _words("head senior guest chair press nachrichten agenturen")
+
+
+_CREDIT = re.compile(
+    r"\b(?:staff|team|desk|newsroom|editors|redaktion|redakcja|rédaction|redacción|redazione"
+    r"|agencies|agenturen|reuters|bloomberg|interfax|ukrinform|unian|tass|dpa|afp|ap|apa|sda"
+    r"|sid|kna|epd|ansa|efe|anp|pap|associated press|press association|france-presse"
+    r"|presse-agentur)\b",
+    re.IGNORECASE,
+)
+"""Words of agency and desk credits (Reuters, dpa, AP, Staff, Redaktion), in any language."""
+
+
+def is_credit(name: str) -> bool:
+    """Whether an author's name is an agency's or a desk's credit, which bylines leave out,
+    rather than the name of a person or of an organisation that wrote the piece."""
+    return _CREDIT.search(name) is not None
 
 
 def normalize_byline(text: str | None) -> list[str]:
@@ -163,11 +191,13 @@ def _is_role_tail(separator: str, previous: str, names: list[str]) -> bool:
     """Whether a one-word segment continues a role or is a place rather than a person.
 
     "Head of Research and Analysis": after a role, a conjunction joins role words.
-    "Adam Malinowski, Warsaw": after a full name, one word past a comma is a place or outlet.
+    "Adam Malinowski, Warsaw": after a full name, one word past a comma is a place or outlet;
+    "Reuters, London": so it is after an organisation, a role or a domain.
     """
     if separator == _CONJ:
         return previous == _ROLE
-    return separator == _COMMA and bool(names) and " " in names[-1]
+    after_name = bool(names) and " " in names[-1]
+    return separator == _COMMA and (after_name or previous in (_ROLE, _JUNK))
 
 
 def _prepare(text: str) -> str:
@@ -176,6 +206,7 @@ def _prepare(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTACTS.sub(" ", text)
     text = _ASIDES.sub(" ", text)
+    text = _REPORTER_TITLE.sub(" ", text)
     text = _EDGES.sub("", text)
     for _ in range(3):
         match = _PREFIX.match(text) or _SOFT_PREFIX.match(text)

@@ -30,6 +30,9 @@ ARTICLE_TYPES = frozenset(
 )
 """JSON-LD ``@type`` names that mark a page as one article."""
 
+ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
+"""JSON-LD ``@type`` names of organisations (publishers, authors that are no person)."""
+
 LISTING_MIN_TEASERS = 3
 """This many top-level ``<article>`` elements without the ``<h1>``: a listing."""
 
@@ -42,6 +45,13 @@ NON_ARTICLE_CLASS = re.compile(r"comments?(?:$|[-_])|.*related", re.IGNORECASE)
 
 READABLE_TEXT = "text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
 """XPath step to the text nodes a reader sees (what scripts and styles hold is not text)."""
+
+
+def has_token(attribute: str, token: str) -> str:
+    """XPath predicate: the space-separated list ``@attribute`` holds ``token`` (``rel``,
+    ``itemprop="author creator"``)."""
+    return f"contains(concat(' ', normalize-space(@{attribute}), ' '), ' {token} ')"
+
 
 Found = tuple[Any, str] | None
 """A field value with the name of the source that supplied it, or nothing."""
@@ -65,7 +75,9 @@ class ExtractedPage:
 
     authors: list[str] = field(default_factory=list)
     """Person names (byline-normalized, without the publication's own name) from the most
-    reliable source naming a person; else an organisation byline as found."""
+    reliable source naming a person; else the organisations the JSON-LD names as authors (not
+    agencies or desks), as named; else the publication's own name as a byline gives it. Final
+    values: the byline pipeline leaves them as they are."""
 
     published: str | None = None
     """Raw publication date string as found."""
@@ -95,6 +107,14 @@ def fold(value: Any) -> str | None:
         return None
     text = " ".join(html.unescape(str(value)).split())
     return text or None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def folded_words(text: str) -> str:
+    """Return the lowercased words of ``text`` separated by single spaces (punctuation dropped)."""
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def parse_html(page: str | bytes | None) -> HtmlElement | None:
@@ -180,21 +200,26 @@ def jsonld_types(obj: dict[str, Any]) -> set[str]:
 
 
 def jsonld_names(
-    value: Any, by_id: dict[str, dict[str, Any]], skip: frozenset[str] = frozenset()
+    value: Any,
+    by_id: dict[str, dict[str, Any]],
+    skip: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
 ) -> list[str]:
     """Return the names in a JSON-LD person/organisation value (text, object, ``@id``, list).
 
-    Objects whose ``@type`` is in ``skip`` (e.g. organisations among authors) are left out.
+    Objects whose ``@type`` is in ``skip`` (e.g. organisations among authors) are left out;
+    with ``only``, all but the objects of those types (plain names too).
     """
     if isinstance(value, list):
-        return [name for item in value for name in jsonld_names(item, by_id, skip)]
+        return [name for item in value for name in jsonld_names(item, by_id, skip, only)]
     if isinstance(value, dict):
         node = by_id.get(str(value.get("@id")), value)
-        if (jsonld_types(value) | jsonld_types(node)) & skip:
+        types = jsonld_types(value) | jsonld_types(node)
+        if types & skip or (only is not None and not types & only):
             return []
         name = fold(value.get("name") or node.get("name"))
         return [name] if name else []
-    name = fold(value)
+    name = fold(value) if only is None else None
     return [name] if name else []
 
 
@@ -271,6 +296,31 @@ class PageData:
         if self.scope is None:
             return []
         return [element for element in self.scope.xpath(xpath) if self.in_article(element)]
+
+    def headed(self, xpath: str) -> list[HtmlElement]:
+        """The matches of ``xpath`` in the article's header, then in the article: the header is
+        the stretch of page from the headline to the article element, when that element does
+        not hold the headline (pages that set headline and byline above the text)."""
+        header = self.header_zone()
+        matches = set(self.tree.xpath(xpath)) if header else set()
+        above = [element for element in header if element in matches and self.in_article(element)]
+        return above + self.scoped(xpath)
+
+    def header_zone(self) -> list[HtmlElement]:
+        """The elements from the page's first ``<h1>`` to the article element, when the
+        article holds no ``<h1>`` and comes after it; else none."""
+        if self.scope is None or self.scope.find(".//h1") is not None:
+            return []
+        headline = self.tree.find(".//h1")
+        zone: list[HtmlElement] | None = None
+        for element in self.tree.iter():
+            if element is self.scope:
+                return zone or []
+            if zone is not None and isinstance(element.tag, str):
+                zone.append(element)
+            elif element is headline:
+                zone = []
+        return []
 
     def in_article(self, element: HtmlElement) -> bool:
         """Whether no container between ``element`` and the article is navigation or comments."""

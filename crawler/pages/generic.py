@@ -6,15 +6,22 @@ import re
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
 
-from crawler.normalize.bylines import normalize_authors
+from crawler.pages.authors import (
+    author_candidates,
+    choose_authors,
+    house_names,
+    organisation_authors,
+    signature_lines,
+)
 from crawler.pages.base import (
+    ORGANISATION_TYPES,
     READABLE_TEXT,
     ExtractedPage,
     Found,
@@ -22,6 +29,8 @@ from crawler.pages.base import (
     first_found,
     first_meta,
     fold,
+    folded_words,
+    has_token,
     jsonld_names,
     jsonld_types,
     parse_html,
@@ -55,15 +64,6 @@ SPLIT_BODY_CLASS = re.compile(r"body|content|text|article|story", re.IGNORECASE)
 SPLIT_BODY_PARAGRAPHS, SPLIT_BODY_PARAGRAPH_CHARS = 2, 80
 """Each part of a split text holds at least this many paragraphs of at least this many
 characters (teaser cards, which also repeat a class, hold one short one)."""
-ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
-META_AUTHOR_KEYS = (
-    "author",
-    "article:author",
-    "dc.creator",
-    "citation_author",
-    "parsely-author",
-    "sailthru.author",
-)
 META_DATE_KEYS = (
     "datepublished",
     "date",
@@ -76,26 +76,11 @@ META_DATE_KEYS = (
     "parsely-pub-date",
     "sailthru.date",
 )
-SURNAME_FIRST_KEYS = frozenset({"citation_author", "dc.creator"})
-"""Author meta keys whose convention is ``Last, First``."""
-MAX_BYLINE_CHARS = 100
-"""A longer "byline" element is a bio or a teaser, not a byline."""
 _TIME_XPATH = ".//time[@datetime]"
-_REL_AUTHOR_XPATH = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
-_BYLINE_XPATH = (
-    ".//*[@itemprop='author' or contains(@class, 'byline') or contains(@class, 'author')]"
-)
-_BYLINE_CLASS = re.compile(
-    r"byline|^(?:(?:post|entry|article|meta|c)[-_]+)?authors?(?:[-_]+(?:name|names|link|list))?$",
-    re.IGNORECASE,
-)
 _TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+(?P<sep>[|\-–—·•»]|::)\s+(?P<tail>\S.*)$")
 _DATE_LINE = re.compile(r"^Date:\s*(?P<date>.+?)(?:\s+Authors?:\s*(?P<author>.+?))?\s*$")
 _AUTHOR_LINE = re.compile(r"^Authors?:\s*(?P<author>.+?)\s*$")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
-_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana and ideographs: no spaces between words
-_WORD = re.compile(r"\w+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[(?:\.\.\.|…)\])\s*$")
 
 
@@ -171,9 +156,7 @@ def _absolute(href: Any, base: str | None) -> str | None:
 
 def find_url(page: PageData) -> Found:
     """``rel=canonical``, ``og:url``, JSON-LD ``url``/``mainEntityOfPage``, else the given URL."""
-    canonical = page.tree.xpath(
-        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
-    )
+    canonical = page.tree.xpath(f"//link[{has_token('rel', 'canonical')}]/@href")
     entity = page.article_value("mainEntityOfPage")
     if isinstance(entity, dict):
         entity = entity.get("@id") or entity.get("url")
@@ -186,116 +169,11 @@ def find_url(page: PageData) -> Found:
     )
 
 
-def _is_address(value: str) -> bool:
-    """Whether an author value is a profile URL or an e-mail address rather than a name."""
-    return (
-        value.startswith(("http://", "https://", "www.", "/"))
-        or _EMAIL.fullmatch(value) is not None
-    )
-
-
-def _surname_first(value: str) -> str:
-    """``Last, First`` (Highwire ``citation_author``, Dublin Core) as ``First Last``."""
-    parts = [part.strip() for part in value.split(",")]
-    return f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else value
-
-
-def meta_authors(page: PageData) -> list[str]:
-    """The first author meta key with names (no addresses), ``Last, First`` ones turned."""
-    for key in META_AUTHOR_KEYS:
-        values = [value for value in page.meta.get(key, []) if not _is_address(value)]
-        if values:
-            return [_surname_first(v) for v in values] if key in SURNAME_FIRST_KEYS else values
-    return []
-
-
-def author_candidates(page: PageData) -> list[Found]:
-    """Byline sources in order of reliability: JSON-LD people, author meta tags, ``rel=author``
-    links, byline elements; then JSON-LD organisations named as authors."""
-    jsonld = page.article_value("author") or page.article_value("creator")
-    rel_links = [fold(link.text_content()) for link in page.scoped(_REL_AUTHOR_XPATH)]
-    return [
-        (unique(jsonld_names(jsonld, page.by_id, skip=ORGANISATION_TYPES)), "jsonld"),
-        (unique(meta_authors(page)), "meta"),
-        (unique(rel_links), "html"),
-        (byline_texts(page), "html"),
-        (unique(jsonld_names(jsonld, page.by_id)), "jsonld"),
-    ]
-
-
-def house_names(publisher: str | None, url: str | None) -> tuple[str, ...]:
-    """Casefolded names of the publication itself: its publisher name and its host's labels."""
-    host = (urlsplit(url).hostname or "") if url else ""
-    labels = [label for label in host.split(".")[:-1] if len(label) > 3 and label != "www"]
-    return tuple(name.casefold() for name in (publisher, *labels) if name)
-
-
-def is_house_name(name: str, house: tuple[str, ...]) -> bool:
-    """Whether a byline name is the publication (``Lesotho Times``, ``mdr.de``), not a person:
-    a domain, or words that the publisher's name holds or that hold it, or a host label."""
-    folded = _words(name)
-    if _DOMAIN.fullmatch(name.casefold()) or not folded:
-        return True
-    padded = f" {folded} "
-    return any(
-        f" {known} " in padded or padded in f" {known} " or folded.replace(" ", "") == known
-        for known in map(_words, house)
-    )
-
-
-def people(found: Found, house: tuple[str, ...]) -> Found:
-    """The person names in the bylines of ``found``, without the publication's own name."""
-    if not found or not found[0]:
-        return None
-    names, source = found
-    kept = [name for name in normalize_authors(names) if not is_house_name(name, house)]
-    return (kept, source) if kept else None
-
-
-def choose_authors(
-    candidates: list[Found], guess: Callable[[], Found], house: tuple[str, ...]
-) -> Found:
-    """The first source naming a person (trafilatura's guess last); else an organisation."""
-    for found in candidates:
-        if named := people(found, house):
-            return named
-    return people(guess(), house) or first_found(*candidates)
-
-
-def byline_text(element: HtmlElement) -> str | None:
-    """An element's text with a line break where child elements stood on separate lines, so
-    ``<span>A B</span> <span>C D</span>`` reads as two bylines, not one four-word name."""
-    pieces = ["\n" if piece.isspace() and "\n" in piece else piece for piece in element.itertext()]
-    lines = [fold(line) for line in "".join(pieces).splitlines()]
-    return "\n".join(line for line in lines if line) or None
-
-
-def byline_texts(page: PageData) -> list[str]:
-    """Return the texts of byline elements (outermost ones only) in the article subtree."""
-    elements = [
-        element
-        for element in page.scoped(_BYLINE_XPATH)
-        if element.get("itemprop") == "author"
-        or any(_BYLINE_CLASS.search(token) for token in (element.get("class") or "").split())
-    ]
-    chosen = set(elements)
-    inner = {e: [d for d in e.iterdescendants() if d in chosen] for e in elements}
-    outermost = [e for e in elements if not any(a in chosen for a in e.iterancestors())]
-    # a byline wrapping several author elements is read as those authors, one string each
-    picked = [
-        part
-        for element in outermost
-        for part in (
-            [d for d in inner[element] if not inner[d]] if len(inner[element]) > 1 else [element]
-        )
-    ]
-    texts = [byline_text(element) for element in picked]
-    return unique([text for text in texts if text and len(text) <= MAX_BYLINE_CHARS])
-
-
 def microdata(page: PageData, prop: str) -> Found:
     """The first microdata ``itemprop`` value in the article: ``content``, ``datetime``, text."""
-    for element in page.scoped(f".//*[@itemprop='{prop}']"):
+    for element in page.scoped(f".//*[contains(@itemprop, '{prop}')]"):  # a token, below
+        if prop not in (element.get("itemprop") or "").split():
+            continue
         value = element.get("content") or element.get("datetime") or element.text_content()
         if value := fold(value):
             return value, "microdata"
@@ -362,11 +240,6 @@ def take_dateline(lines: list[str]) -> tuple[str | None, str | None]:
     return match["date"], author
 
 
-def _words(text: str) -> str:
-    """Return the lowercased words of ``text`` separated by single spaces (punctuation dropped)."""
-    return " ".join(_WORD.findall(text.casefold()))
-
-
 _STANDFIRST_TEXT = (
     f"//body//{READABLE_TEXT}"
     f"[not(ancestor::figure or ancestor::figcaption or ancestor::*[{CAPTION}])]"
@@ -377,7 +250,7 @@ and their captions (sites often describe an article by its picture's caption).""
 
 def standfirst_words(tree: HtmlElement) -> str:
     """The lowercased words of the page's visible text outside figures and captions."""
-    return _words(" ".join(tree.xpath(_STANDFIRST_TEXT)))
+    return folded_words(" ".join(tree.xpath(_STANDFIRST_TEXT)))
 
 
 def find_lead(page: PageData, text: str | None) -> Found:
@@ -387,8 +260,8 @@ def find_lead(page: PageData, text: str | None) -> Found:
     found = first_found(page.from_jsonld("description"), page.from_meta("og:description"))
     if not found or not text:
         return found
-    stem = " ".join(_words(_ELLIPSIS.sub("", found[0])).split()[:LEAD_MATCH_WORDS])
-    if stem in _words(text) or stem not in standfirst_words(page.tree):
+    stem = " ".join(folded_words(_ELLIPSIS.sub("", found[0])).split()[:LEAD_MATCH_WORDS])
+    if stem in folded_words(text) or stem not in standfirst_words(page.tree):
         return None
     return found
 
@@ -593,12 +466,20 @@ def extract_article(
     drop_repeated_title(lines, [title, *page_headings(page)])
     body = keep("body", ("\n\n".join(lines), lines_found[1] if lines_found else "generic"))
     line_authors = ([line_author] if line_author else None, "text")
+    organisations = organisation_authors(page)
     keep(
         "authors",
         choose_authors(
-            [*author_candidates(page), profiled("authors"), line_authors],
+            [
+                *author_candidates(page),
+                organisations,
+                profiled("authors"),
+                line_authors,
+                (signature_lines(page), "html"),
+            ],
             lambda: guess("author"),
             house_names(publisher, url),
+            organisations,
         ),
     )
     line_published = (line_date, "text")

@@ -57,10 +57,13 @@ class UrlPipeline:
 
 
 class BylinePipeline:
-    """Turns raw bylines into a clean, ordered list of person names."""
+    """Turns raw bylines into a clean, ordered list of person names. A page's authors come
+    cleaned by its extraction (``extraction`` names their source), which keeps an
+    organisation when no person is named: they are left as they are."""
 
     def process_item(self, item: Article) -> Article:
-        item.authors = normalize_authors(item.authors)
+        if "authors" not in item.extraction:
+            item.authors = normalize_authors(item.authors)
         return item
 
 
