@@ -9,9 +9,8 @@ Usage (from the repository root, with the project's virtualenv)::
 For SQLite and PostgreSQL, with one and with two concurrent processes, each measure into a
 fresh database migrated to the head revision before the clock starts:
 
-- ours: the real storage path, ``crawler.storage.writer.write_spooled`` (the function the
-  pipeline's writer process runs: the batch written ahead to its spool file, then
-  ``write_batch``: ``prepare_batch``, writer lock, ``store_prepared``, retry; the file removed)
+- ours: the real storage path, ``crawler.storage.writer.write_batch`` (the function the
+  pipeline's writer process runs: ``prepare_batch``, writer lock, ``store_prepared``, retry)
   in batches of ``--batch`` generated articles, one transaction per batch;
 - the ceiling: the same rows, inserted with SQLAlchemy Core ``insert()`` executemany, one
   transaction per batch of the same size: the articles, their origins, their fingerprint rows
@@ -33,7 +32,6 @@ import argparse
 import multiprocessing
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -54,8 +52,7 @@ from crawler.storage.models import Article as ArticleRow  # noqa: E402
 from crawler.storage.models import ArticleAuthor, Author, Origin  # noqa: E402
 from crawler.storage.models import Fingerprint as FingerprintRow  # noqa: E402
 from crawler.storage.schema import ensure_schema  # noqa: E402
-from crawler.storage.spool import Spool  # noqa: E402
-from crawler.storage.writer import write_spooled  # noqa: E402
+from crawler.storage.writer import write_batch  # noqa: E402
 
 TARGET_RATIO = 0.5
 FUNCTION_WORDS = ("the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as",
@@ -128,7 +125,7 @@ Rows = dict[str, list[dict]]
 
 
 def ceiling_rows(batch: list[Article], now: datetime, author_ids: dict[str, int]) -> Rows:
-    """The rows ``write_spooled`` writes for a batch of new articles: articles, their origins,
+    """The rows ``write_batch`` writes for a batch of new articles: articles, their origins,
     their fingerprints (the sketch values) and their bylines (authors are few and inserted once,
     before the clock)."""
     rows: Rows = {"articles": [], "origins": [], "fingerprints": [], "article_authors": []}
@@ -176,15 +173,13 @@ def _chunks(items: list[Article], size: int) -> list[list[Article]]:
 
 def ours_worker(url: str, batches: list[list[Article]], start, done) -> None:
     database(url)  # connected and migrated before the clock
-    spool = Spool(tempfile.mkdtemp(prefix="bench-spool-"), safe_url(url))
     start.wait()
     began = time.perf_counter()
     for batch in batches:
-        result = write_spooled(url, batch, spool.next_path())
+        result = write_batch(url, batch)
         if isinstance(result, str):
             raise SystemExit(f"write failed: {result}")
     done.put((began, time.perf_counter()))
-    shutil.rmtree(spool.folder)  # empty: every file went with its committed batch
 
 
 CEILING_TABLES = {

@@ -14,7 +14,7 @@ from crawler.items import Article
 from crawler.pipelines.store import StoragePipeline
 from crawler.storage.db import safe_url
 from crawler.storage.spool import Spool, decode, encode, replay, write_file
-from crawler.storage.writer import write_batch, write_spooled
+from crawler.storage.writer import write_batch
 from tests.cli import scrapy
 from tests.conftest import make_text, sql
 
@@ -56,31 +56,20 @@ def test_an_item_survives_its_json_line_unchanged():
     assert "Król".encode() in encode(item)  # letters as they are
 
 
-def test_a_batch_file_is_written_whole_before_its_batch_is_stored(tmp_path):
+def test_a_batch_file_is_written_whole_and_locked_while_it_is_written(tmp_path):
     spool = Spool(tmp_path / "spool", "sqlite:///x")
     spooled = write_file(spool.next_path(), spool.database, [article(i) for i in range(3)])
     lines = spooled.path.read_bytes().splitlines()
     assert len(lines) == 4  # the header, then one line per item
     assert [decode(line) for line in lines[1:]] == [article(i) for i in range(3)]
-    assert spool.claim(spooled.path) is None  # in flight: locked
-    spooled.stored()
+    assert spool.claim(spooled.path) is None  # still being written: locked
+    spooled.keep()
+    claim = spool.claim(spooled.path)
+    assert claim is not None and [item.title for item in claim.items()] == [
+        article(i).title for i in range(3)
+    ]
+    claim.stored()
     assert spool.leftovers() == []
-
-
-def test_the_writer_removes_a_stored_batch_file_and_keeps_a_refused_one(db_url, tmp_path):
-    stored = Spool(tmp_path / "stored", safe_url(db_url))
-    result = write_spooled(db_url, [article(1), article(2)], stored.next_path())
-    assert not isinstance(result, str) and result.outcomes == ["new", "new"]
-    assert stored.leftovers() == []
-
-    refused = Spool(tmp_path / "refused", safe_url(UNREACHABLE))
-    result = write_spooled(UNREACHABLE, [article(3)], refused.next_path())
-    assert isinstance(result, str) and "secret" not in result
-    [path] = refused.leftovers()
-    assert [decode(line) for line in path.read_bytes().splitlines()[1:]] == [article(3)]
-    claim = refused.claim(path)
-    assert claim is not None  # kept for a replay: not left locked
-    claim.keep()
 
 
 def test_replay_stores_leftovers_once_and_removes_them(db_url, store, tmp_path):
@@ -154,7 +143,7 @@ def test_the_pipeline_replays_what_an_earlier_run_left_and_leaves_nothing(db_url
         assert count(db_url) == 4  # before the first item of this run
         for i in range(4, 9):
             await pipeline.process_item(article(i))
-        assert list(spool_dir.glob("*.jsonl")) == []  # a batch filling is in memory only
+        assert list(spool_dir.glob("*.jsonl")) == []  # batches on their way are in memory
         await pipeline.close_spider()
 
     asyncio.run(run())

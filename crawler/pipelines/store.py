@@ -16,7 +16,7 @@ from crawler.items import Article
 from crawler.storage.db import database, safe_url
 from crawler.storage.repository import BatchResult
 from crawler.storage.spool import Spool, replay
-from crawler.storage.writer import write_batch, write_spooled
+from crawler.storage.writer import write_batch
 from crawler.workers import worker_pool
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,8 @@ def _writer(database_url: str, use_process: bool) -> Executor:
 
 
 class StoragePipeline:
-    """Stores articles in SQL through ``store_batch``, one transaction per batch, each batch
-    written ahead to the spool (see ``crawler.storage.spool``) until it is committed.
+    """Stores articles in SQL through ``store_batch``, one transaction per batch; a batch the
+    database refuses goes to the spool (see ``crawler.storage.spool``).
 
     When the database refuses a batch (unreachable, say), that batch and every item after it
     stay in the spool, the run fails with one message saying where they are, and the next run
@@ -141,17 +141,19 @@ class StoragePipeline:
             self._count(f"store/{outcome}")
 
     async def _send(self, batch: list[Article]) -> BatchResult | str:
-        """The writer's result for a batch, which it writes ahead to the spool; once the
-        database has refused a batch, later ones only go to the spool, written here."""
+        """The writer's result for a batch; a batch the database refuses (and, once it has,
+        every later one, not sent to it) is kept in the spool, written here."""
         if self.failure is None:
             loop = asyncio.get_running_loop()
-            path = self.spool.next_path()
             try:
-                return await loop.run_in_executor(
-                    self._executor, write_spooled, self.database_url, batch, path
+                result = await loop.run_in_executor(
+                    self._executor, write_batch, self.database_url, batch
                 )
             except BrokenExecutor:  # killed from outside (the out-of-memory killer, say)
-                reason = "the writer process ended unexpectedly"  # its file may be torn
+                result = "the writer process ended unexpectedly"
+            if not isinstance(result, str):
+                return result
+            reason = result
         else:
             reason = self.failure
         await asyncio.to_thread(self.spool.keep, batch)

@@ -1,16 +1,15 @@
-"""The spool: batches on their way to the database, kept on disk until they are stored.
+"""The spool: batches the database refused, kept on disk until they are stored.
 
-The writer writes each batch ahead to a JSON Lines file of its own, in one write, before it
-sends the batch to the database, and deletes the file once the batch is committed. A file left
-behind (the database refused the batch, or the process was killed) is replayed by the next run
-or by ``scrapy db replay``; storage deduplicates, so an item replayed after its batch was in fact
-committed changes nothing. (Items still gathering into a batch are in memory only: a process
-killed then loses them, and the next run reads them again from their source, as a run whose
-job directory is reset does.)
+When the database refuses a batch (it went away in the middle of a run), that batch and every
+later one of the run are written to JSON Lines files of their own, one file a batch, and the
+next run or ``scrapy db replay`` stores them; storage deduplicates, so an item replayed after
+its batch was in fact committed changes nothing. Batches on their way to the database are in
+memory only: a run killed outright loses them, and the next run reads them again from their
+source (their files, or their pages, which are not stored and so are fetched again).
 
-A file is ``flock``-ed by the process writing it for as long as its batch is in flight, so a
-replay running at the same time (another crawl starting) never takes a batch that is still
-being written. The kernel drops the lock when that process dies, even by SIGKILL.
+A file is ``flock``-ed while it is written and while a replay reads it, so a replay never
+takes a file still being written nor one another replay holds. The kernel drops the lock when
+a process dies, even by SIGKILL.
 """
 
 from __future__ import annotations

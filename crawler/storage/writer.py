@@ -4,15 +4,13 @@ core instead of competing with the reactor for the interpreter lock."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import Article
 from crawler.storage.concurrency import write_transaction
-from crawler.storage.db import DatabaseError, database, error_reason, safe_url
+from crawler.storage.db import DatabaseError, database, error_reason
 from crawler.storage.repository import BatchResult, prepare_batch, store_prepared
-from crawler.storage.spool import write_file
 
 
 def write_batch(database_url: str, items: list[Article]) -> BatchResult | str:
@@ -29,16 +27,3 @@ def write_batch(database_url: str, items: list[Article]) -> BatchResult | str:
         return str(exc)
     except SQLAlchemyError as exc:
         return error_reason(exc, database_url)
-
-
-def write_spooled(database_url: str, items: list[Article], path: Path) -> BatchResult | str:
-    """``write_batch``, the batch written ahead to its spool file at ``path`` (locked while it
-    is in flight): the file goes once the batch is committed, and stays, for a replay, when the
-    database refuses it."""
-    spooled = write_file(path, safe_url(database_url), items)
-    result = write_batch(database_url, items)
-    if isinstance(result, str):
-        spooled.keep()
-    else:
-        spooled.stored()
-    return result
