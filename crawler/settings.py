@@ -26,6 +26,7 @@ SEEDS_MAX_FILE_SIZE = 5 * 1024 * 1024
 SEEDS_BOILERPLATE_MIN_DOCUMENTS = 5
 SEEDS_BOILERPLATE_SAMPLE = 2000  # files read (spread over the folders) to learn repeated blocks
 SEEDS_WORKERS = 1  # reader processes (the learning pass reads its sample here); 0: one per core
+SEEDS_NICENESS = 10  # they read ahead at a lower priority: every item waits on the crawl and writer
 
 # Dates: the zone of times given without an offset.
 DATES_DEFAULT_TIMEZONE = "UTC"

