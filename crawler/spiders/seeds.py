@@ -78,6 +78,10 @@ class SeedsSpider(Spider):
         "DOWNLOAD_HANDLERS_BASE": {},
         "DOWNLOADER_MIDDLEWARES_BASE": {},
         "DOWNLOADER_MIDDLEWARES": {},
+        # and without spider middlewares, which act on requests and responses only, an item
+        # from start() passes no layer of theirs on its way to the pipelines
+        "SPIDER_MIDDLEWARES_BASE": {},
+        "SPIDER_MIDDLEWARES": {},
     }
 
     def __init__(self, path: str | None = None, *args: Any, **kwargs: Any) -> None:
