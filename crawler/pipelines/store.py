@@ -62,9 +62,8 @@ class StoragePipeline:
         self.pending: list[Article] = []
         self.failure: str | None = None
         """The database's reason, once it has refused a batch: nothing more is sent to it."""
-        self._lock = asyncio.Lock()
-        self._queued = asyncio.Semaphore(2)
-        """Batches taken from ``pending``: the one being written, and the next, ready."""
+        self._writing = asyncio.Lock()
+        """Held by the batch being written: the next is taken from ``pending`` after it."""
         self._taken = asyncio.Event()
         """Set when a batch is taken from ``pending``."""
         self._executor: Executor | None = None
@@ -122,21 +121,20 @@ class StoragePipeline:
 
     async def flush(self) -> None:
         """Write the pending items: one batch in flight at a time, in arrival order, the next
-        one ready behind it while a third fills."""
-        async with self._queued:
+        one filling meanwhile (and taken as soon as the writer is free)."""
+        async with self._writing:
             batch, self.pending = self.pending, []
             self._taken.set()
             if batch:
                 await self._write(batch)
 
     async def _write(self, batch: list[Article]) -> None:
-        async with self._lock:
-            result = await self._send(batch)
-            if isinstance(result, str):
-                self._refused(result)
-                self._count("store/errors", len(batch))
-                self._count("spool/kept", len(batch))
-                return
+        result = await self._send(batch)
+        if isinstance(result, str):
+            self._refused(result)
+            self._count("store/errors", len(batch))
+            self._count("spool/kept", len(batch))
+            return
         for outcome in result.outcomes:
             self._count(f"store/{outcome}")
 
