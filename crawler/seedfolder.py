@@ -96,23 +96,20 @@ def read_chunk(paths: Sequence[str], max_size: int) -> list[tuple[str, Outcome]]
     return results
 
 
-def is_text_export(path: str) -> bool:
-    """Whether a path found by ``iter_seed_files`` is a text export (not a saved page)."""
-    return os.path.splitext(path)[1].lower() in TEXT_SUFFIXES
-
-
-def learn_chunk(
-    paths: Sequence[str], max_size: int
-) -> tuple[list[tuple[str, Outcome]], list[tuple[str, frozenset[str]]]]:
-    """Read the learning sample (text exports): every file's outcome, kept so that it is not
-    read again, and the (group, edge digests) of the files that parse."""
-    outcomes = read_chunk(paths, max_size)
-    learned = [
-        (item.group, edge_digests(item.body.split("\n\n")))
-        for _, item in outcomes
-        if isinstance(item, Article) and item.group is not None and item.body
-    ]
-    return outcomes, learned
+def learn_chunk(paths: Sequence[str], max_size: int) -> list[tuple[str, frozenset[str]]]:
+    """The (group, edge digests) of the readable text exports among ``paths`` (in a worker)."""
+    learned = []
+    for path in map(Path, paths):
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        try:
+            if path.stat().st_size > max_size:
+                continue
+            doc = parse_seed(decode_text(path.read_bytes()))
+        except (OSError, SeedFileError):
+            continue
+        learned.append((str(path.parent), edge_digests(doc.paragraphs)))
+    return learned
 
 
 LEARNING_FLOOR = 25

@@ -176,7 +176,7 @@ def footer_kind(
     return kind
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def _short_kind(text: str) -> str | None:
     """``footer_kind`` of a short paragraph by its own text (not what stands above it, nor
     what was learned). Cached: footer paragraphs recur verbatim in document after document."""

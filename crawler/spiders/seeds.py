@@ -22,7 +22,6 @@ from crawler.rejects import reject
 from crawler.seedfolder import (
     CHUNK,
     Outcome,
-    is_text_export,
     iter_seed_files,
     learn_chunk,
     learning_sample,
@@ -41,10 +40,8 @@ class _Folder:
 
     pool: Executor
     """The readers, shut down when the import ends."""
-    sampled: list[Outcomes]
-    """What the first pass read, in chunks: those files are not read again."""
     reading: InOrder[Outcomes]
-    """The second pass over the other files, its first chunks already on the readers."""
+    """The second pass, its first chunks already on the readers."""
 
 
 class SeedsSpider(Spider):
@@ -55,11 +52,10 @@ class SeedsSpider(Spider):
     ``SEEDS_BOILERPLATE_SAMPLE`` (files read, spread over the folders, to learn boilerplate),
     ``SEEDS_WORKERS`` (processes that read and parse in the second pass; 0: one per core),
     ``SEEDS_NICENESS`` (how much lower their scheduling priority is than the crawl's).
-    A first pass reads a sample of the text exports and learns from it the blocks repeated
-    across each folder's documents (footers of publishers not known in advance); then one item
-    per file is yielded, the sample's first (kept, not read again), then the second pass's,
-    which the readers read. The first pass begins as soon as the spider exists, while the rest
-    of the crawl and the reader processes start up.
+    Files are read twice: a first pass over a sample learns the blocks repeated across each
+    folder's documents (footers of publishers not known in advance), the second yields one
+    item per file. The first pass begins as soon as the spider exists, while the rest of the
+    crawl and the reader processes start up.
     """
 
     name = "seeds"
@@ -116,7 +112,7 @@ class SeedsSpider(Spider):
             raise CloseSpider("path_not_found")
         self._watch = asyncio.get_running_loop().create_task(self._close_when_drained())
         with folder.pool:
-            async for results in self._outcomes(folder):
+            while (results := await self._next_chunk(folder.reading)) is not None:
                 for path, outcome in results:
                     if isinstance(outcome, Article):
                         yield outcome
@@ -126,13 +122,6 @@ class SeedsSpider(Spider):
         # Ending only once the pipelines are empty lets the engine find the spider idle at
         # once: nothing else wakes it before its next heartbeat, up to 5 seconds later.
         await self._wait_for_pipelines(0)
-
-    async def _outcomes(self, folder: _Folder) -> AsyncIterator[Outcomes]:
-        """What the first pass read, then what the readers make of the other files."""
-        for sampled in folder.sampled:
-            yield sampled
-        while (results := await self._next_chunk(folder.reading)) is not None:
-            yield results
 
     async def _next_chunk(self, chunks: AsyncIterator[T]) -> T | None:
         """What the readers made of the next chunk; None at the end. A reader process killed
@@ -158,17 +147,15 @@ class SeedsSpider(Spider):
             return None
         files = await asyncio.to_thread(lambda: list(iter_seed_files(root)))
         self.crawler.stats.set_value("seeds/files", len(files))
-        sample = learning_sample(list(filter(is_text_export, files)), self.learning_sample)
-        sampled = set(sample)
-        rest = [path for path in files if path not in sampled]
-        pool = _executor(len(rest), self.workers, self.niceness)
-        reading = InOrder(pool, read_chunk, _chunks(rest), self.max_size)
+        sample = learning_sample(files, self.learning_sample)
+        pool = _executor(len(files), self.workers, self.niceness)
+        reading = InOrder(pool, read_chunk, _chunks(files), self.max_size)
         try:
             # The sample is read here, in this process, which has nothing else to do while the
             # crawl starts up, and the readers start meanwhile (a process waits until the
             # forkserver has imported what it runs), then read the first chunks ahead.
             started = time.monotonic()
-            (outcomes, learned), _ = await asyncio.gather(
+            learned, _ = await asyncio.gather(
                 asyncio.to_thread(learn_chunk, sample, self.max_size),
                 self._start_readers(pool, reading),
             )
@@ -183,7 +170,7 @@ class SeedsSpider(Spider):
             len(sample),
             time.monotonic() - started,
         )
-        return _Folder(pool, _chunks(outcomes), reading)
+        return _Folder(pool, reading)
 
     async def _start_readers(self, pool: Executor, reading: InOrder[Outcomes]) -> None:
         await asyncio.to_thread(start_workers, pool, self.workers)
@@ -228,8 +215,8 @@ class SeedsSpider(Spider):
             await asyncio.sleep(0.005)
 
 
-def _chunks(values: list[T]) -> list[list[T]]:
-    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
+def _chunks(paths: Sequence[str]) -> list[Sequence[str]]:
+    return [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
 
 
 def _executor(files: int, workers: int, niceness: int) -> Executor:
@@ -237,8 +224,8 @@ def _executor(files: int, workers: int, niceness: int) -> Executor:
     return worker_pool(workers, processes=files > CHUNK, name="seeds", niceness=niceness)
 
 
-READ_AHEAD = 8
-"""Chunks a pool holds at least, read or being read ahead of the items the crawl takes (2,048
+READ_AHEAD = 4
+"""Chunks a pool holds at least, read or being read ahead of the items the crawl takes (1,024
 files): readers at a lower priority catch up whenever a core is free, and the writer and the
 crawl's process, which every item waits on, have the cores otherwise."""
 
