@@ -758,8 +758,11 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     for prefix in ("encoding", "footer", "date", "byline", "broken"):
         found = sorted((k, v) for k, v in corpus.traits.items() if k.startswith(prefix + ":"))
         print(f"  {prefix}: " + ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in found))
+    os.sync()  # the generated files reach the disk now, not during the first measure
     print(f"code: {code_version()}; load average before measuring: {os.getloadavg()[0]:.2f}")
+    # crawl and ceiling runs alternate: a slow spell of this shared machine hits both
     crawl: list[Measurement] = []
+    ceiling: list[Measurement] = []
     for attempt in range(args.repeat):
         database, log = workdir / f"bench-{attempt}.sqlite3", workdir / f"crawl-{attempt}.log"
         print(f"crawl run {attempt + 1}/{args.repeat} ...", flush=True)
@@ -767,8 +770,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         if crawl[-1].code != 0:
             print(f"  crawl exited {crawl[-1].code}; last log lines:")
             print("\n".join(log.read_text(errors="replace").splitlines()[-20:]))
-    ceiling: list[Measurement] = []
-    for attempt in range(0 if args.skip_ceiling else args.repeat):
+        if args.skip_ceiling:
+            continue
         database = workdir / f"ceiling-{attempt}.sqlite3"
         print(f"ceiling run {attempt + 1}/{args.repeat} ...", flush=True)
         cmd = [sys.executable, str(Path(__file__).resolve()), "--ceiling-worker", str(seeds),
