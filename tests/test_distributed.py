@@ -33,11 +33,11 @@ class Exploit:
         return (os.mkdir, (self.marker,))
 
 
-def worker_args(db_url: str, sites, job: str, *extra: str) -> list[str]:
+def worker_args(db_url: str, sites, job: str, *extra: str, idle_timeout: int = 2) -> list[str]:
     return [
         "crawl", "analysis", "-s", f"DATABASE_URL={db_url}", "-s", f"SITES_FILE={sites}",
-        "-s", f"REDIS_URL={REDIS_URL}", "-s", f"REDIS_JOB={job}", "-s", "REDIS_IDLE_TIMEOUT=2",
-        "-s", "LOG_LEVEL=DEBUG", *FAST, *extra,
+        "-s", f"REDIS_URL={REDIS_URL}", "-s", f"REDIS_JOB={job}",
+        "-s", f"REDIS_IDLE_TIMEOUT={idle_timeout}", "-s", "LOG_LEVEL=DEBUG", *FAST, *extra,
     ]  # fmt: skip
 
 
@@ -99,6 +99,40 @@ def test_two_workers_share_one_crawl(redis_server, redis_job, tmp_path):
         "finished",
     )
     assert redis_server.keys(f"crawler:{redis_job}:*") == []  # the last worker out cleared
+
+
+def test_workers_end_when_the_frontier_is_empty_and_none_is_busy(redis_server, redis_job, tmp_path):
+    """With an idle timeout longer than the test may take, both workers still end: the job is
+    done once the frontier is empty and no live worker is busy with requests."""
+    db_url = f"sqlite:///{tmp_path / 'done.sqlite3'}"
+    open_database(db_url).kw["bind"].dispose()
+    with AnalysisSite(articles=6, seed=7, crawl_delay=0.1) as site:
+        sites = sites_file(tmp_path, site, max_pages=100, max_depth=3)
+        args = worker_args(db_url, sites, redis_job, idle_timeout=3600)
+        workers = [start_scrapy(*args) for _ in range(2)]
+        logs = [worker.communicate(timeout=240)[1] for worker in workers]
+    for worker, log in zip(workers, logs, strict=True):
+        assert worker.returncode == 0, log[-3000:]
+    assert any(f"Job {redis_job} done: its frontier is empty" in log for log in logs)
+    assert sorted(a["title"] for a in export(db_url)) == sorted(a.title for a in site.articles)
+    assert redis_server.keys(f"crawler:{redis_job}:*") == []
+
+
+def test_a_worker_waits_while_a_live_one_is_busy_not_for_a_dead_one(redis_server, redis_job):
+    keys = job_keys(redis_job)
+    first = JobWorkers(redis_server, redis_job, "first", timeout=1)
+    second = JobWorkers(redis_server, redis_job, "second", timeout=1)
+    first.join(flush=False)
+    second.join(flush=False)
+    first.busy()
+    assert second.idle() == 1  # the first may still add requests
+    assert first.idle() == 0  # each marks only itself
+    first.busy()
+    time.sleep(1.2)  # no heartbeat: the first is dead, its mark does not count
+    second.beat()
+    assert second.idle() == 0
+    assert second.leave(finished=True) == 0
+    assert redis_server.exists(keys["busy"]) == 0  # the last one out of a finished job clears
 
 
 def test_a_pickled_entry_in_the_queue_is_dropped_not_executed(redis_server, redis_job, tmp_path):

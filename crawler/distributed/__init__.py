@@ -26,8 +26,10 @@ def job_name(settings: BaseSettings, spider: str) -> str:
 
 
 def job_keys(job: str) -> dict[str, str]:
-    """The Redis keys of one job: its frontier, seen requests and live workers."""
-    return {part: f"{KEY_PREFIX}:{job}:{part}" for part in ("requests", "dupefilter", "workers")}
+    """The Redis keys of one job: its frontier, seen requests, live workers and the workers
+    busy with requests."""
+    parts = ("requests", "dupefilter", "workers", "busy")
+    return {part: f"{KEY_PREFIX}:{job}:{part}" for part in parts}
 
 
 def use_redis(settings: BaseSettings, spider: str) -> None:

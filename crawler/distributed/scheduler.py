@@ -22,12 +22,13 @@ from crawler.distributed.serializer import UnserializableRequest
 
 logger = logging.getLogger(__name__)
 
-# KEYS: workers, requests, dupefilter. ARGV: worker, now, stale before, flush (1/0).
+# KEYS: workers, requests, dupefilter, busy. ARGV: worker, now, stale before, flush (1/0).
 # Returns the number of other live workers. Atomic, so two workers starting together
 # cannot both take themselves for the first.
 _JOIN = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 local others = redis.call('ZCARD', KEYS[1])
+if others == 0 then redis.call('DEL', KEYS[4]) end
 if others == 0 and ARGV[4] == '1' then redis.call('DEL', KEYS[2], KEYS[3]) end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 return others
@@ -36,10 +37,22 @@ return others
 # workers left; the last one out of a finished job deletes the job's keys.
 _LEAVE = """
 redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[4], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
 local left = redis.call('ZCARD', KEYS[1])
-if left == 0 and ARGV[3] == '1' then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) end
+if left == 0 and ARGV[3] == '1' then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4]) end
 return left
+"""
+# KEYS as above. ARGV: worker, stale before. This worker is idle; returns the number of
+# live workers still busy with requests (a dead one's mark does not count).
+_IDLE = """
+redis.call('SREM', KEYS[4], ARGV[1])
+local busy = 0
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  local beat = redis.call('ZSCORE', KEYS[1], worker)
+  if beat and tonumber(beat) > tonumber(ARGV[2]) then busy = busy + 1 end
+end
+return busy
 """
 
 
@@ -52,14 +65,14 @@ class JobWorkers:
     def __init__(self, server: Any, job: str, worker: str, timeout: float) -> None:
         self.server, self.job, self.worker, self.timeout = server, job, worker, timeout
         keys = job_keys(job)
-        self.keys = [keys["workers"], keys["requests"], keys["dupefilter"]]
+        self.keys = [keys["workers"], keys["requests"], keys["dupefilter"], keys["busy"]]
 
     def join(self, flush: bool) -> int:
         """Register; with ``flush``, first clear a frontier no live worker uses. Returns the
         number of other live workers."""
         now = time.time()
         args = [self.worker, now, now - self.timeout, int(flush)]
-        return int(self.server.eval(_JOIN, 3, *self.keys, *args))
+        return int(self.server.eval(_JOIN, 4, *self.keys, *args))
 
     def beat(self) -> None:
         """Refresh this worker's heartbeat (registering it again if it was taken for dead)."""
@@ -69,11 +82,20 @@ class JobWorkers:
         """Live workers, this one included."""
         return int(self.server.zcount(self.keys[0], time.time() - self.timeout, "+inf"))
 
+    def busy(self) -> None:
+        """Mark this worker busy with requests: what it fetches may add to the frontier."""
+        self.server.sadd(self.keys[3], self.worker)
+
+    def idle(self) -> int:
+        """Mark this worker idle; returns the number of live workers still busy."""
+        args = [self.worker, time.time() - self.timeout]
+        return int(self.server.eval(_IDLE, 4, *self.keys, *args))
+
     def leave(self, finished: bool) -> int:
         """Unregister; returns the live workers left (0: the job's keys are gone if it
         finished, kept for a later run to resume otherwise)."""
         args = [self.worker, time.time() - self.timeout, int(finished)]
-        return int(self.server.eval(_LEAVE, 3, *self.keys, *args))
+        return int(self.server.eval(_LEAVE, 4, *self.keys, *args))
 
 
 def worker_id() -> str:
@@ -87,13 +109,17 @@ class DistributedScheduler(Scheduler):
 
     Settings: those of scrapy-redis (``REDIS_URL``, ``SCHEDULER_QUEUE_KEY``...), set by
     ``crawler.distributed.use_redis``; ``REDIS_JOB`` (the job); ``REDIS_IDLE_TIMEOUT``
-    (seconds a worker with nothing to do waits for other live workers to produce requests
-    before it ends, default 30); ``REDIS_WORKER_TIMEOUT`` (a worker without a heartbeat for
-    that long is dead, default 60); ``SCHEDULER_FLUSH_ON_START`` (drop a leftover frontier,
-    only when no worker of the job is alive: a joining worker never wipes a running job).
+    (seconds at most a worker with nothing to do waits for other live workers to produce
+    requests before it ends, default 30); ``REDIS_WORKER_TIMEOUT`` (a worker without a
+    heartbeat for that long is dead, default 60); ``SCHEDULER_FLUSH_ON_START`` (drop a leftover
+    frontier, only when no worker of the job is alive: a joining worker never wipes a running
+    job).
 
-    The first worker starts the job; the last one to end a finished job deletes its keys, so
-    the next run starts afresh; an interrupted job keeps its frontier and resumes.
+    The first worker starts the job; a worker marks itself busy when it takes a request and
+    idle when it has nothing left to do, and the job is done, every worker ending at once, when
+    the frontier is empty and no live worker is busy (a busy one may still add requests). The
+    last one to end a finished job deletes its keys, so the next run starts afresh; an
+    interrupted job keeps its frontier and resumes.
     Stats: ``errors/bad_queue_entry``, ``errors/not_distributable``.
     """
 
@@ -102,6 +128,7 @@ class DistributedScheduler(Scheduler):
     idle_timeout: float
     flush_on_start: bool
     _idle_since: float | None = None
+    _busy: bool = False
     _heartbeat: task.LoopingCall | None = None
 
     @classmethod
@@ -173,14 +200,23 @@ class DistributedScheduler(Scheduler):
                 continue
             if request is not None:
                 self._idle_since = None
+                if not self._busy:
+                    self.workers.busy()
+                    self._busy = True
                 self.crawler.stats.inc_value("scheduler/dequeued/redis")
             return request
 
     def spider_idle(self) -> None:
-        """Keep an idle worker while other live workers may still add requests, up to
-        ``REDIS_IDLE_TIMEOUT`` seconds."""
+        """Keep an idle worker while other live workers are busy with requests (they may add
+        to the frontier), up to ``REDIS_IDLE_TIMEOUT`` seconds; end it once the job is done."""
         now = time.monotonic()
         if self._idle_since is None:
             self._idle_since = now
+        busy, self._busy = self.workers.idle(), False
+        if busy == 0 and len(self.queue) == 0:  # nothing to take, nobody left to add any
+            logger.info(
+                "Job %s done: its frontier is empty and no worker is busy", self.workers.job
+            )
+            return
         if now - self._idle_since < self.idle_timeout and self.workers.live() > 1:
             raise DontCloseSpider
