@@ -99,11 +99,11 @@ def organisation_authors(page: PageData) -> Found:
     return (kept, "jsonld") if kept else None
 
 
-def author_candidates(page: PageData) -> list[Found]:
+def author_candidates(page: PageData) -> Iterator[Found]:
     """Byline sources in order of reliability: JSON-LD people, author meta tags, ``rel=author``
-    links, byline elements. The links come first when they name every person of the first
-    structured source and more: the structured data then give only the lead author of
-    several."""
+    links, byline elements (read last, and only when asked for). The links come first when
+    they name every person of the first structured source and more: the structured data then
+    give only the lead author of several."""
     jsonld = jsonld_authors(page)
     rel_links = [fold(link.text_content()) for link in page.headed(_REL_AUTHOR_XPATH)]
     links = (unique(rel_links), "html")
@@ -113,12 +113,8 @@ def author_candidates(page: PageData) -> list[Found]:
     ]
     first = first_found(*structured)
     fuller = first is not None and names_more(links[0], first[0])
-    return [
-        *([links] if fuller else []),
-        *structured,
-        *([] if fuller else [links]),
-        (byline_texts(page), "html"),
-    ]
+    yield from [links, *structured] if fuller else [*structured, links]
+    yield byline_texts(page), "html"
 
 
 def names_more(bylines: list[str], others: list[str]) -> bool:
@@ -158,19 +154,21 @@ def people(found: Found, house: tuple[str, ...]) -> Found:
 
 
 def choose_authors(
-    candidates: list[Found],
+    candidates: Iterable[Found],
     guess: Callable[[], Found],
     house: tuple[str, ...],
     organisations: Found,
 ) -> Found:
-    """The first source naming a person (trafilatura's guess last); else the organisations
-    the structured data name as authors, as they name them; else the first source's bylines,
-    cleaned (what is left is the publication's own name, if anything): final values, which
-    the byline pipeline does not clean again."""
+    """The first source naming a person (trafilatura's guess last; the sources after it are
+    not read); else the organisations the structured data name as authors, as they name
+    them; else the first source's bylines, cleaned (what is left is the publication's own
+    name, if anything): final values, which the byline pipeline does not clean again."""
+    read = []
     for found in candidates:
         if named := people(found, house):
             return named
-    return people(guess(), house) or organisations or cleaned(first_found(*candidates))
+        read.append(found)
+    return people(guess(), house) or organisations or cleaned(first_found(*read))
 
 
 def cleaned(found: Found) -> Found:

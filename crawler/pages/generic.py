@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from typing import Any
 from urllib.parse import urljoin
@@ -465,21 +465,20 @@ def extract_article(
     line_date, line_author = take_dateline(lines)
     drop_repeated_title(lines, [title, *page_headings(page)])
     body = keep("body", ("\n\n".join(lines), lines_found[1] if lines_found else "generic"))
-    line_authors = ([line_author] if line_author else None, "text")
     organisations = organisation_authors(page)
+
+    def bylines() -> Iterator[Found]:
+        """The byline sources in order, each read only when the ones before name nobody."""
+        yield from author_candidates(page)
+        yield organisations
+        yield profiled("authors")
+        yield ([line_author] if line_author else None, "text")
+        yield signature_lines(page), "html"
+
     keep(
         "authors",
         choose_authors(
-            [
-                *author_candidates(page),
-                organisations,
-                profiled("authors"),
-                line_authors,
-                (signature_lines(page), "html"),
-            ],
-            lambda: guess("author"),
-            house_names(publisher, url),
-            organisations,
+            bylines(), lambda: guess("author"), house_names(publisher, url), organisations
         ),
     )
     line_published = (line_date, "text")
