@@ -16,6 +16,7 @@ from crawler.pages.base import (
     ORGANISATION_TYPES,
     Found,
     PageData,
+    compiled,
     first_found,
     fold,
     folded_words,
@@ -212,14 +213,15 @@ def signature_lines(page: PageData) -> list[str]:
     """Paragraphs wholly in bold that stand above the article's running text or end it and
     name only people of two words or more: how some sites sign an article
     (``<p><strong>Jan Nowak</strong></p>``), where a bold subhead is rarely a full name."""
-    paragraphs = page.scope.xpath(".//p") if page.scope is not None else []
+    paragraphs = compiled(".//p")(page.scope) if page.scope is not None else []
     top = []
     for paragraph in shown(page, paragraphs):  # read from each end: pages hold many
         if len(paragraph.text_content().split()) >= RUNNING_TEXT_WORDS:
             break
         top.append(paragraph)
     ends = top + [p for p in islice(shown(page, reversed(paragraphs)), 1) if p not in top]
-    texts = [fold(paragraph.text_content()) for paragraph in ends if paragraph.xpath(_BOLD)]
+    bold = compiled(_BOLD)
+    texts = [fold(paragraph.text_content()) for paragraph in ends if bold(paragraph)]
     return unique([text for text in texts if text and _full_names_only(text)])
 
 

@@ -7,8 +7,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = frozenset(
@@ -45,6 +47,13 @@ NON_ARTICLE_CLASS = re.compile(r"comments?(?:$|[-_])|.*related", re.IGNORECASE)
 
 READABLE_TEXT = "text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
 """XPath step to the text nodes a reader sees (what scripts and styles hold is not text)."""
+
+
+@lru_cache(maxsize=512)
+def compiled(expression: str) -> XPath:
+    """An XPath expression compiled once: ``element.xpath(text)`` compiles it on every call,
+    which costs as much as evaluating it on a small element."""
+    return XPath(expression)
 
 
 def has_token(attribute: str, token: str) -> str:
@@ -229,11 +238,12 @@ def main_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     return articles[0] if 0 < len(articles) < LISTING_MIN_TEASERS else None
 
 
+_TOP_ARTICLES = "//article[not(ancestor::article or ancestor::aside or ancestor::footer)]"
+
+
 def article_scope(tree: HtmlElement) -> HtmlElement | None:
     """Return the article's subtree (``<article>``, ``<main>``, the page); ``None`` on listings."""
-    articles = tree.xpath(
-        "//article[not(ancestor::article or ancestor::aside or ancestor::footer)]"
-    )
+    articles = compiled(_TOP_ARTICLES)(tree)
     with_headline = [article for article in articles if article.find(".//h1") is not None]
     if with_headline:
         return with_headline[0]
@@ -243,7 +253,7 @@ def article_scope(tree: HtmlElement) -> HtmlElement | None:
         if dominant or len(articles) < LISTING_MIN_TEASERS:
             return articles[sizes[0][1]]
         return None
-    main = tree.xpath("//main|//*[@role='main']")
+    main = compiled("//main|//*[@role='main']")(tree)
     return main[0] if main else tree
 
 
@@ -295,14 +305,14 @@ class PageData:
         """Return the matches of ``xpath`` in the article proper (none on listing pages)."""
         if self.scope is None:
             return []
-        return [element for element in self.scope.xpath(xpath) if self.in_article(element)]
+        return [element for element in compiled(xpath)(self.scope) if self.in_article(element)]
 
     def headed(self, xpath: str) -> list[HtmlElement]:
         """The matches of ``xpath`` in the article's header, then in the article: the header is
         the stretch of page from the headline to the article element, when that element does
         not hold the headline (pages that set headline and byline above the text)."""
         header = self.header_zone()
-        matches = set(self.tree.xpath(xpath)) if header else set()
+        matches = set(compiled(xpath)(self.tree)) if header else set()
         above = [element for element in header if element in matches and self.in_article(element)]
         return above + self.scoped(xpath)
 

@@ -26,6 +26,7 @@ from crawler.pages.base import (
     ExtractedPage,
     Found,
     PageData,
+    compiled,
     first_found,
     first_meta,
     fold,
@@ -156,7 +157,7 @@ def _absolute(href: Any, base: str | None) -> str | None:
 
 def find_url(page: PageData) -> Found:
     """``rel=canonical``, ``og:url``, JSON-LD ``url``/``mainEntityOfPage``, else the given URL."""
-    canonical = page.tree.xpath(f"//link[{has_token('rel', 'canonical')}]/@href")
+    canonical = compiled(f"//link[{has_token('rel', 'canonical')}]/@href")(page.tree)
     entity = page.article_value("mainEntityOfPage")
     if isinstance(entity, dict):
         entity = entity.get("@id") or entity.get("url")
@@ -250,7 +251,7 @@ and their captions (sites often describe an article by its picture's caption).""
 
 def standfirst_words(tree: HtmlElement) -> str:
     """The lowercased words of the page's visible text outside figures and captions."""
-    return folded_words(" ".join(tree.xpath(_STANDFIRST_TEXT)))
+    return folded_words(" ".join(compiled(_STANDFIRST_TEXT)(tree)))
 
 
 def find_lead(page: PageData, text: str | None) -> Found:

@@ -13,6 +13,7 @@ from lxml.etree import LxmlError, ParserError
 from lxml.html import HtmlElement
 
 from crawler.normalize.urls import canonical_url
+from crawler.pages.base import compiled
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
 _FROM_ROOT = re.compile(r"/|[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -29,12 +30,12 @@ def page_links(
         tree = html if isinstance(html, HtmlElement) else lxml.html.fromstring(html)
     except (LxmlError, ParserError, ValueError):
         return [], []
-    base = urljoin(url, (tree.xpath("string(//base/@href)") or "").strip())
-    links = _on_site(tree.xpath("//a/@href | //area/@href"), base, hosts)
+    base = urljoin(url, (compiled("string(//base/@href)")(tree) or "").strip())
+    links = _on_site(compiled("//a/@href | //area/@href")(tree), base, hosts)
     feeds = _on_site(
         [
             link.get("href", "")
-            for link in tree.xpath("//link[@href]")
+            for link in compiled("//link[@href]")(tree)
             if "alternate" in (link.get("rel") or "").lower().split()
             and (link.get("type") or "").lower() in FEED_TYPES
         ],

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.pages.base import READABLE_TEXT, fold
+from crawler.pages.base import READABLE_TEXT, compiled, fold
 
 BLOCKS = ("p", "h2", "h3", "h4", "h5", "blockquote", "li", "pre")
 """Elements that make a body paragraph, in document order (the outermost one counts)."""
@@ -43,7 +43,7 @@ def _texts(tree: HtmlElement, xpath: str) -> list[str]:
     if not xpath:
         return []
     values = []
-    for found in tree.xpath(xpath):
+    for found in compiled(xpath)(tree):
         text = fold(found if isinstance(found, str) else found.text_content())
         if text:
             values.append(text)
@@ -52,7 +52,8 @@ def _texts(tree: HtmlElement, xpath: str) -> list[str]:
 
 def body_lines(container: HtmlElement, drop: str) -> list[str]:
     """The container's block elements as paragraphs, in order, without ``drop`` matches."""
-    dropped = set(container.xpath(drop)) if drop else set()
+    dropped = set(compiled(drop)(container)) if drop else set()
+    readable = compiled(f".//{READABLE_TEXT}")
     lines = []
     for element in container.iter(*BLOCKS):
         if any(
@@ -61,7 +62,7 @@ def body_lines(container: HtmlElement, drop: str) -> list[str]:
             continue  # inside a dropped box, or already part of an outer block
         if element in dropped:
             continue
-        if text := fold("".join(element.xpath(f".//{READABLE_TEXT}"))):
+        if text := fold("".join(readable(element))):
             lines.append(text)
     return lines
 
@@ -69,7 +70,7 @@ def body_lines(container: HtmlElement, drop: str) -> list[str]:
 def profile_fields(profile: Profile, tree: HtmlElement) -> dict[str, object]:
     """The fields a profile finds on a page (only those it finds)."""
     fields: dict[str, object] = {}
-    containers = tree.xpath(profile.body)
+    containers = compiled(profile.body)(tree)
     if containers and (lines := body_lines(containers[0], profile.drop)):
         fields["body_lines"] = lines
     if titles := _texts(tree, profile.title):
@@ -96,6 +97,6 @@ def match_profile(tree: HtmlElement, url: str | None) -> Profile | None:
     for profile in (warsawinstitute.PROFILE, wordpress.PROFILE):
         if profile.domains and not _host_matches(url, profile.domains):
             continue
-        if tree.xpath(profile.detect):
+        if compiled(profile.detect)(tree):
             return profile
     return None
