@@ -302,10 +302,10 @@ def test_footer_repeated_across_a_folder_is_learned_and_removed(tmp_path, db_url
         )
 
 
-def test_files_of_the_learning_sample_and_the_others_are_each_read_once(tmp_path, db_url):
-    """A folder larger than the learning sample: the sample's files come from the first pass,
-    the others from the readers; each file is stored or rejected once, and the footer learned
-    from the sample is removed from every text."""
+def test_a_folder_larger_than_the_learning_sample_is_cleaned_whole(tmp_path, db_url):
+    """A folder larger than the learning sample: the footer learned from the sample is
+    removed from every text, those outside the sample included, and each file, in the
+    sample or not, is stored or rejected once."""
     folder = tmp_path / "other-publisher"
     folder.mkdir()
     footer = "Eastern Policy Circle, ul. Nowy Świat 10, Warsaw. Contact: office@epc.example\n"
