@@ -1,10 +1,9 @@
-"""Fingerprints: the fast paths compute exactly what the definition says, so the values already
-stored in databases (content hashes, article ids, sketches) stay valid without a migration."""
+"""Fingerprints: the fast paths compute exactly what the definition says. Databases store these
+values (content hashes, article ids, sketches): a change of definition needs a migration."""
 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import random
 import re
 import unicodedata
@@ -13,6 +12,7 @@ import zlib
 import pytest
 
 from crawler.storage.dedupe import (
+    ANCHOR_BYTES,
     SHINGLE_WORDS,
     SKETCH_SIZE,
     content_text,
@@ -36,6 +36,19 @@ def defined_shingles(tokens: list[bytes]) -> set[int]:
     if len(tokens) < SHINGLE_WORDS:
         return {zlib.crc32(b" ".join(tokens))} if tokens else set()
     return {zlib.crc32(b" ".join(tokens[i : i + 3])) for i in range(len(tokens) - 2)}
+
+
+def defined_sketch(tokens: list[bytes]) -> tuple[int, ...]:
+    """The definition: the 6 smallest hashes of the shingles whose first word has 9 bytes or
+    more; of all shingles when fewer than 6 distinct values start so."""
+    anchored = {
+        zlib.crc32(b" ".join(tokens[i : i + 3]))
+        for i in range(len(tokens) - 2)
+        if len(tokens[i]) >= ANCHOR_BYTES
+    }
+    if len(anchored) < SKETCH_SIZE:
+        anchored = defined_shingles(tokens)
+    return tuple(sorted(anchored)[:SKETCH_SIZE])
 
 
 TEXTS = [
@@ -76,8 +89,13 @@ def test_words_of_random_unicode_text_are_what_the_regular_expression_finds():
         *TEXTS,
         make_text(1),
         make_text(2, paragraphs=12, words=90),
-        "the same three words " * 200,  # few distinct shingles: the sketch's exact fallback
+        "the same three words " * 200,  # few distinct shingles
+        "established relationship continues " * 200,  # few distinct anchored shingles
+        "short words only, and none of them long enough to be an anchor at all",
         " ".join(f"w{i}" for i in range(5000)),
+        " ".join(f"anchoring{i}" for i in range(5000)),
+        "Многосторонние переговоры продолжаются; " * 3 + "日本語のテキストと" * 40,
+        "x" * 300 + " follows a word of 300 bytes, then " + "y" * 70_000 + " and more words",
     ],
 )
 def test_fingerprint_values_follow_the_definition(text):
@@ -85,7 +103,7 @@ def test_fingerprint_values_follow_the_definition(text):
     tokens = defined_words(text)
     shingles = defined_shingles(tokens)
     assert fp.content_hash == hashlib.blake2b(b" ".join(tokens), digest_size=16).hexdigest()
-    assert fp.sketch == tuple(heapq.nsmallest(SKETCH_SIZE, shingles))
+    assert fp.sketch == defined_sketch(tokens)
     assert fp.shingles == shingles
 
 

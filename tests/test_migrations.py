@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import defaultdict
 from datetime import UTC, datetime
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
@@ -13,12 +15,14 @@ from sqlalchemy.orm import sessionmaker
 
 from crawler.items import Article
 from crawler.storage.db import make_engine, open_database
+from crawler.storage.dedupe import SKETCH_SIZE, fingerprint
 from crawler.storage.models import Article as ArticleRow
 from crawler.storage.models import ArticleAuthor, Author, Base, Fingerprint, Origin
 from crawler.storage.repository import store_batch
 from crawler.storage.schema import (
     HEAD_REVISION,
     INITIAL_REVISION,
+    alembic_config,
     current_revision,
     head_revision,
     stored_revision,
@@ -97,6 +101,33 @@ def test_upgrading_a_database_that_holds_articles_keeps_every_row(db_url):
     assert before["articles"] == 40
     assert upgrade(engine) == (INITIAL_REVISION, head_revision())
     assert counts(sessions) == before
+    engine.dispose()
+
+
+def sketches(sessions) -> dict[str, set[int]]:
+    found = defaultdict(set)
+    with sessions() as session:
+        for article_id, value in session.execute(select(Fingerprint.article_id, Fingerprint.value)):
+            found[article_id].add(value)
+    return dict(found)
+
+
+def test_revision_0003_takes_every_stored_sketch_again_and_its_downgrade_restores_them(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine)
+    sessions = sessionmaker(engine)
+    with sessions.begin() as session:
+        store_batch(session, items(0, 30), NOW)
+        stored = session.execute(select(ArticleRow.id, ArticleRow.title, ArticleRow.body)).all()
+    fps = {row.id: fingerprint(row.title, None, row.body) for row in stored}
+    anchored = {i: set(fp.sketch) for i, fp in fps.items()}
+    of_all_shingles = {i: set(sorted(fp.shingles)[:SKETCH_SIZE]) for i, fp in fps.items()}
+    assert sketches(sessions) == anchored != of_all_shingles
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0002")
+    assert sketches(sessions) == of_all_shingles  # what revision 0002 stored
+    assert upgrade(engine) == ("0002", HEAD_REVISION)
+    assert sketches(sessions) == anchored
     engine.dispose()
 
 
