@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
-from crawler.storage.bulk import insert_rows, one_of
-from crawler.storage.models import Article, Author, Fingerprint
+from crawler.storage.bulk import insert_many, insert_rows, one_of
+from crawler.storage.models import Article, Author, Fingerprint, Origin
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ARTICLES = Article.__table__
 AUTHORS = Author.__table__
+ORIGINS = Origin.__table__
 FINGERPRINTS = Fingerprint.__table__
 
 
@@ -55,3 +56,47 @@ def test_insert_rows_stores_every_row_with_its_values(sessions):
     with sessions() as session:
         stored = session.execute(select(FINGERPRINTS.c.article_id, FINGERPRINTS.c.value)).all()
     assert sorted(tuple(r) for r in stored) == sorted(rows)
+
+
+def test_insert_many_stores_what_cores_insert_stores(sessions):
+    """Each type's own conversion (timestamps with their zone, JSON, None, text), whether rows
+    share a value object or not: the rows read back equal those Core's executemany stores."""
+    later = datetime(2024, 5, 2, 8, 30, 15, 123456, tzinfo=UTC)
+    rows = [
+        {"id": f"{name}{i}", "url": f"https://example.org/{name}/{i}", "title": "Żółw «1»",
+         "title_key": "zolw 1", "lead": None if i else "Lead", "body": "Body\n\nmore",
+         "published": "2024-05-01", "modified": None, "publisher": "Ośrodek", "language": "pl",
+         "tags": ["Russia", "NATO"] if i else [], "source_refs": [{"name": "A", "url": None}],
+         "extraction": {"authors": "json-ld"} if i else {}, "content_hash": f"{name}{i}",
+         "first_seen": NOW, "last_seen": later if i else NOW}
+        for name in ("core", "many")
+        for i in range(3)
+    ]  # fmt: skip
+    with sessions.begin() as session:
+        connection = session.connection()
+        connection.execute(insert(ARTICLES), rows[:3])
+        insert_many(connection, ARTICLES, rows[3:])
+        insert_many(connection, ARTICLES, [])
+        origins = [{"uri": f"file:///{r['id']}.txt", "article_id": r["id"],
+                    "content_hash": r["id"], "first_seen": NOW, "last_seen": r["last_seen"],
+                    "etag": None, "last_modified": None} for r in rows]  # fmt: skip
+        connection.execute(insert(ORIGINS), origins[:3])
+        insert_many(connection, ORIGINS, origins[3:])
+    with sessions() as session:
+        stored = {r.id: r._asdict() for r in session.execute(select(ARTICLES)).all()}
+        uris = {r.uri: r._asdict() for r in session.execute(select(ORIGINS)).all()}
+    for i in range(3):
+        core, many = stored.pop(f"core{i}"), stored.pop(f"many{i}")
+        assert {**core, "id": "", "url": "", "content_hash": ""} == {
+            **many,
+            "id": "",
+            "url": "",
+            "content_hash": "",
+        }
+        assert (many["tags"], many["extraction"]) == (
+            rows[3 + i]["tags"],
+            rows[3 + i]["extraction"],
+        )
+        core, many = uris[f"file:///core{i}.txt"], uris[f"file:///many{i}.txt"]
+        assert (core["first_seen"], core["last_seen"]) == (many["first_seen"], many["last_seen"])
+    assert stored == {}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import compress
 
 from crawler.normalize.text import word_key, words
 
@@ -33,8 +33,11 @@ OTHER_TITLE_SIZE_RATIO = 0.5
 """With different titles, either the texts overlap this much (Jaccard), or one holds nearly all
 of the other (containment) and is not more than twice as long."""
 
-_ANCHORS = bytes(length >= ANCHOR_BYTES for length in range(256))
-"""Translation table: a word's length (as a byte) -> 1 when the word is an anchor, else 0."""
+_ANCHORED_SHINGLE = re.compile(
+    rb" (?=([^ ]{%d,}(?: [^ ]+){%d}))" % (ANCHOR_BYTES, SHINGLE_WORDS - 1)
+)
+"""An anchored shingle, after the space before it (searched for in C) in the space-joined words
+with a space put in front; in a lookahead, so that shingles may overlap."""
 
 
 def title_key(title: str) -> str:
@@ -71,7 +74,7 @@ def fingerprint(title: str, lead: str | None, body: str) -> Fingerprint:
     return Fingerprint(
         content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
         title_key=title_key(title),
-        sketch=_sketch(tokens),
+        sketch=_sketch(text),
         text=text,
     )
 
@@ -85,27 +88,14 @@ def shingle_hashes(tokens: Sequence[bytes]) -> Iterable[int]:
     return map(zlib.crc32, map(b" ".join, grams))
 
 
-def _sketch(tokens: Sequence[bytes]) -> tuple[int, ...]:
-    """The SKETCH_SIZE smallest distinct hashes of the anchored shingles (those whose first word
-    has ANCHOR_BYTES bytes or more); of all shingles when fewer distinct values than that are
-    anchored (a short text)."""
-    starts = _anchored_starts(tokens)
-    if len(starts) >= SKETCH_SIZE:
-        columns = [map(tokens[offset:].__getitem__, starts) for offset in range(SHINGLE_WORDS)]
-        grams = zip(*columns, strict=True)
-        low = sorted(set(map(zlib.crc32, map(b" ".join, grams))))[:SKETCH_SIZE]
-        if len(low) == SKETCH_SIZE:
-            return tuple(low)
-    return tuple(heapq.nsmallest(SKETCH_SIZE, set(shingle_hashes(tokens))))
-
-
-def _anchored_starts(tokens: Sequence[bytes]) -> list[int]:
-    """The positions of the anchored shingles: chosen by a byte translation, in C."""
-    try:
-        lengths = bytes(map(len, tokens))
-    except ValueError:  # a word of 256 bytes or more
-        lengths = bytes(min(len(token), 255) for token in tokens)
-    return list(compress(range(len(tokens) - SHINGLE_WORDS + 1), lengths.translate(_ANCHORS)))
+def _sketch(text: bytes) -> tuple[int, ...]:
+    """The SKETCH_SIZE smallest distinct hashes of the anchored shingles of the space-joined
+    words (those whose first word has ANCHOR_BYTES bytes or more); of all shingles when fewer
+    distinct values than that are anchored (a short text)."""
+    anchored = set(map(zlib.crc32, _ANCHORED_SHINGLE.findall(b" " + text)))
+    if len(anchored) >= SKETCH_SIZE:
+        return tuple(sorted(anchored)[:SKETCH_SIZE])
+    return tuple(heapq.nsmallest(SKETCH_SIZE, set(shingle_hashes(text.split()))))
 
 
 def is_same_article(new: Fingerprint, old: Fingerprint) -> bool:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Column, Table, delete, func, insert, or_, select, update
+from sqlalchemy import Column, Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from crawler.items import Article as ArticleItem
-from crawler.storage.bulk import insert_rows, one_of
+from crawler.storage.bulk import insert_many, insert_rows, one_of
 from crawler.storage.dedupe import Fingerprint, fingerprint, is_same_article
 from crawler.storage.fit import fit_item
 from crawler.storage.models import (
@@ -190,9 +190,10 @@ class _Batch:
 
     def _candidates(self, item: ArticleItem, fp: Fingerprint) -> set[str]:
         ids = set(self.by_title.get(fp.title_key, ()))
-        postings = [i for value in fp.sketch for i in self.by_sketch.get(value, ())]
+        postings = [self.by_sketch[value] for value in fp.sketch if value in self.by_sketch]
         if len(postings) >= MIN_SHARED_SKETCH:
-            ids.update(i for i, n in Counter(postings).items() if n >= MIN_SHARED_SKETCH)
+            counts = Counter(i for posting in postings for i in posting)
+            ids.update(i for i, n in counts.items() if n >= MIN_SHARED_SKETCH)
         for found in (self.by_url.get(item.url or ""), self.by_hash.get(fp.content_hash)):
             if found:
                 ids.add(found)
@@ -387,7 +388,7 @@ class _Batch:
         columns = _table(Article).c.keys()
         if self.new_ids:
             new_rows = [{k: self.rows[i][k] for k in columns} for i in self.new_ids]
-            db.execute(insert(_table(Article)), new_rows)
+            insert_many(db, _table(Article), new_rows)
         seen_again = [i for i, cs in self.changed.items() if cs == {"last_seen"}]
         self._mark_seen(_table(Article), seen_again)
         updates = [
@@ -409,8 +410,7 @@ class _Batch:
             for v in dict.fromkeys(self.known_fps[i].sketch)
         ]
         insert_rows(db, fingerprints, ("article_id", "value"), sketch_rows)
-        if self.new_origins:
-            db.execute(insert(_table(Origin)), self.new_origins)
+        insert_many(db, _table(Origin), self.new_origins)
         unchanged = {
             i
             for i, row in self.touched_origins.items()
@@ -420,8 +420,7 @@ class _Batch:
         changed = [row for i, row in self.touched_origins.items() if i not in unchanged]
         if changed:
             s.execute(update(Origin), changed)
-        if self.revisions:
-            db.execute(insert(_table(Revision)), self.revisions)
+        insert_many(db, _table(Revision), self.revisions)
         self._write_authors()
 
     def _mark_seen(self, table: Table, ids: Sequence[Any]) -> None:
