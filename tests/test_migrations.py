@@ -117,7 +117,7 @@ def test_revision_0003_takes_every_stored_sketch_again_and_its_downgrade_restore
     upgrade(engine)
     sessions = sessionmaker(engine)
     with sessions.begin() as session:
-        store_batch(session, items(0, 30), NOW)
+        store_batch(session, items(0, 520), NOW)  # more than the migration's 500 at a time
         stored = session.execute(select(ArticleRow.id, ArticleRow.title, ArticleRow.body)).all()
     fps = {row.id: fingerprint(row.title, None, row.body) for row in stored}
     anchored = {i: set(fp.sketch) for i, fp in fps.items()}

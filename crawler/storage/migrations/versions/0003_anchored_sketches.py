@@ -35,17 +35,16 @@ def downgrade() -> None:
 
 
 def _sketch_again(sketch: Callable[[Fingerprint], tuple[int, ...]]) -> None:
-    """Replace every article's fingerprint rows by ``sketch`` of its text."""
+    """Replace every article's fingerprint rows by ``sketch`` of its text, CHUNK articles at a
+    time in the order of their ids."""
     bind = op.get_bind()
-    ids = bind.execute(sa.select(articles.c.id).order_by(articles.c.id)).scalars().all()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        rows = bind.execute(
-            sa.select(articles.c.id, articles.c.title, articles.c.lead, articles.c.body).where(
-                articles.c.id.in_(chunk)
-            )
-        ).all()
-        bind.execute(fingerprints.delete().where(fingerprints.c.article_id.in_(chunk)))
+    query = sa.select(articles.c.id, articles.c.title, articles.c.lead, articles.c.body)
+    last = ""
+    while rows := bind.execute(
+        query.where(articles.c.id > last).order_by(articles.c.id).limit(CHUNK)
+    ).all():
+        ids = [row.id for row in rows]
+        bind.execute(fingerprints.delete().where(fingerprints.c.article_id.in_(ids)))
         values = [
             {"article_id": row.id, "value": value}
             for row in rows
@@ -53,3 +52,4 @@ def _sketch_again(sketch: Callable[[Fingerprint], tuple[int, ...]]) -> None:
         ]
         if values:
             bind.execute(fingerprints.insert(), values)
+        last = ids[-1]
