@@ -51,7 +51,10 @@ def test_insert_rows_stores_every_row_with_its_values(sessions):
     with sessions.begin() as session:
         connection = session.connection()
         add_articles(connection, "a1", "a2")
-        insert_rows(connection, FINGERPRINTS, ("article_id", "value"), rows)
+        insert_rows(connection, FINGERPRINTS, ("article_id", "value"), rows[:2])
+        insert_rows(
+            connection, FINGERPRINTS, ("value", "article_id"), [(v, a) for a, v in rows[2:]]
+        )
         insert_rows(connection, FINGERPRINTS, ("article_id", "value"), [])
     with sessions() as session:
         stored = session.execute(select(FINGERPRINTS.c.article_id, FINGERPRINTS.c.value)).all()

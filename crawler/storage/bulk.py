@@ -1,6 +1,8 @@
-"""Set-based SQL for batches: a set of values or rows travels as one parameter (an array on
-PostgreSQL, a JSON array on SQLite), so a statement costs the same to prepare whatever its
-size, and the database, not Python, walks the rows. The one place that knows these forms."""
+"""Set-based SQL for batches, the one place that knows these forms: a set of values travels as
+one parameter (an array on PostgreSQL, a JSON array on SQLite), so a statement costs the same
+to prepare whatever its size and the database, not Python, walks the values; rows go in as
+arrays on PostgreSQL, and to the driver's executemany on SQLite (where a row's insert costs
+less than any per-row work in Python)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    literal,
     select,
 )
 from sqlalchemy.types import TypeEngine
@@ -40,8 +41,8 @@ def one_of(
 def insert_rows(
     connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """``INSERT INTO table (columns)`` the rows (tuples of plain values: text, integers, None)
-    in one statement."""
+    """``INSERT INTO table (columns)`` the rows (tuples of plain values: text, integers, None):
+    in one statement on PostgreSQL."""
     if not rows:
         return
     dialect = connection.dialect.name
@@ -52,28 +53,36 @@ def insert_rows(
         ]
         source = func.unnest(*arrays).table_valued(*columns).render_derived()
         connection.execute(insert(table).from_select(columns, select(*source.c)))
-    elif dialect == "sqlite":
-        each = _json_each(rows)
-        fields = [func.json_extract(each.c.value, literal(f"$[{i}]")) for i in range(len(columns))]
-        connection.execute(insert(table).from_select(columns, select(*fields)))
+    elif dialect == "sqlite":  # the driver's executemany is faster than any one statement
+        compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
+        order = [columns.index(name) for name in compiled.positiontup or []]
+        if order != list(range(len(columns))):
+            rows = [[row[i] for i in order] for row in rows]
+        connection.exec_driver_sql(str(compiled), list(map(tuple, rows)))
     else:
         connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """``INSERT INTO table`` the rows (mappings with the same keys, values as the columns'
-    types take them). On SQLite each value is converted by its column type's own bind processor,
-    a value many rows share (a batch's timestamp) once, and the rows go to the driver's
-    executemany as tuples: SQLAlchemy's handling of each row's parameters costs more than
-    SQLite's insert of the row. Elsewhere Core's executemany."""
+def insert_many(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] | None = None,
+) -> None:
+    """``INSERT INTO table`` the rows: mappings holding (at least) the ``columns``, by default
+    the first row's keys, with values as the columns' types take them. On SQLite each value is
+    converted by its column type's own bind processor, a value many rows share (a batch's
+    timestamp) once, and the rows go to the driver's executemany: SQLAlchemy's handling of each
+    row's parameters costs more than SQLite's insert of the row. Elsewhere Core's executemany."""
     if not rows:
         return
+    names = list(columns if columns is not None else rows[0])
     if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
+        connection.execute(insert(table), [{name: row[name] for name in names} for row in rows])
         return
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    names = compiled.positiontup or []  # the order of the statement's "?" parameters
+    compiled = insert(table).compile(dialect=dialect, column_keys=names)
+    names = list(compiled.positiontup or [])  # the order of the statement's "?" parameters
     values = [[row[name] for name in names] for row in rows]
     for position, name in enumerate(names):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)

@@ -385,10 +385,8 @@ class _Batch:
     def _write(self) -> None:
         s, db = self.session, self.connection
         dialect = db.dialect.name
-        columns = _table(Article).c.keys()
-        if self.new_ids:
-            new_rows = [{k: self.rows[i][k] for k in columns} for i in self.new_ids]
-            insert_many(db, _table(Article), new_rows)
+        new_rows = [self.rows[i] for i in self.new_ids]
+        insert_many(db, _table(Article), new_rows, _table(Article).c.keys())
         seen_again = [i for i, cs in self.changed.items() if cs == {"last_seen"}]
         self._mark_seen(_table(Article), seen_again)
         updates = [
