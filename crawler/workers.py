@@ -46,7 +46,7 @@ def worker_pool(
     """
     if not processes:
         return ThreadPoolExecutor(1, thread_name_prefix=name)
-    _preload(preload)
+    preload_in_forkserver(preload)
     return WorkerPool(workers, niceness)
 
 
@@ -58,7 +58,7 @@ def start_forkserver(preload: Iterable[str] = ()) -> None:
     survive fork and exec): Ctrl-C or ``kill -TERM`` of the process group must stop the crawl
     gracefully, which needs its workers, and a pool whose forkserver is gone is broken. The
     crawl shuts its pools down; the lifeline ends them if it dies. Call from the main thread."""
-    _preload(preload)
+    preload_in_forkserver(preload)
     previous = {number: signal.signal(number, signal.SIG_IGN) for number in _INTERRUPTS}
     try:
         forkserver.ensure_running()
@@ -67,7 +67,7 @@ def start_forkserver(preload: Iterable[str] = ()) -> None:
             signal.signal(number, handler)
 
 
-def _preload(modules: Iterable[str]) -> None:
+def preload_in_forkserver(modules: Iterable[str]) -> None:
     """Have the forkserver import ``modules`` too (if it is not running yet)."""
     _PRELOAD.extend(module for module in modules if module not in _PRELOAD)
     multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)

@@ -281,6 +281,9 @@ class AnalysisSpider(PageSpider):
                 yield self._xml_request(url, self.parse_feed, site)
         if depth >= profile.max_depth:
             return
-        for url in reading.links:
+        # most links of a page are scheduled already (navigation, related articles): passed
+        # over here in one sweep, before a call for each of the rest
+        scheduled, fresh = state.scheduled, self.fresh
+        for url in [u for u in reading.links if u not in scheduled and u not in fresh]:
             if request := self._page(url, site, depth=depth + 1, is_canonical=True):
                 yield request

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Collection
-from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -34,7 +33,8 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.items import Article
 from crawler.normalize.urls import canonical_url
-from crawler.workers import start_workers, worker_count, worker_pool
+from crawler.pipeworkers import PipeWorkers, ThreadWorker, Workers
+from crawler.workers import worker_count
 
 if TYPE_CHECKING:
     from crawler.pages import ExtractedPage
@@ -99,7 +99,7 @@ class PageSpider(Spider):
     """What the extraction workers run: imported once, by the forkserver that forks them (the
     crawl command starts it early, so that it imports them while Scrapy starts up)."""
 
-    _pool: asyncio.Future[Executor] | None = None
+    _pool: asyncio.Future[Workers] | None = None
 
     def page_request(self, url: str, **meta: Any) -> Request:
         """A request for a page that may be an article (made conditional, for a stored page,
@@ -133,7 +133,7 @@ class PageSpider(Spider):
         workers = self._workers()
         try:
             pool = await workers
-            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+            return await pool.run(function, *args)
         except BrokenProcessPool:
             self.logger.error("Extraction worker died on %s; starting new workers", url)
             self.crawler.stats.inc_value("errors/extraction")
@@ -148,7 +148,7 @@ class PageSpider(Spider):
             spider._workers()  # started now, ready by the time the first pages are downloaded
         return spider
 
-    def _workers(self) -> asyncio.Future[Executor]:
+    def _workers(self) -> asyncio.Future[Workers]:
         """The extraction workers (one per core by default, ``EXTRACTION_WORKERS``), stopped
         when the spider closes. They are started in a thread: starting may wait for the
         forkserver to import ``worker_modules``, which must not hold up the reactor."""
@@ -158,22 +158,17 @@ class PageSpider(Spider):
             self.crawler.signals.connect(self._stop_workers, signal=signals.spider_closed)
         return self._pool
 
-    def _new_workers(self) -> Executor:
+    def _new_workers(self) -> Workers:
         workers = worker_count(self.settings.getint("EXTRACTION_WORKERS"))
-        pool = worker_pool(
-            workers,
-            processes=workers > 1,
-            name="extraction",
-            preload=self.worker_modules,
-            niceness=self.settings.getint("EXTRACTION_NICENESS"),
-        )
-        start_workers(pool, workers)
-        return pool
+        if workers == 1:
+            return ThreadWorker("extraction")
+        niceness = self.settings.getint("EXTRACTION_NICENESS")
+        return PipeWorkers(workers, niceness, preload=self.worker_modules)
 
     async def _stop_workers(self) -> None:
         if self._pool is not None:
             pool, self._pool = await self._pool, None
-            pool.shutdown(wait=True)
+            pool.shutdown()
 
     def article_item(self, response: Response, page: ExtractedPage) -> Article:
         """The item for an article page, with the validators for the next conditional request."""
