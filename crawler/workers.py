@@ -9,17 +9,29 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 
-_PRELOAD = ["__main__", "scrapy.cmdline"]
-"""Modules the forkserver imports before it forks any worker. ``__main__`` is its default, but
-Python 3.11's forkserver is never told the main script's path, so each worker runs the script
-again as ``__mp_main__``: for ``scrapy crawl``, that imports ``scrapy.cmdline`` (all of Scrapy
-and Twisted), once here rather than in every worker."""
+
+def main_script_imports(main: object) -> list[str]:
+    """What each worker imports again of the main module ``main``, to be imported once in the
+    forkserver instead. A script run by its path (the ``scrapy`` command) is run again in every
+    worker as ``__mp_main__`` (Python 3.11's forkserver is never told its path), and imports
+    ``scrapy.cmdline``, all of Scrapy and Twisted; a module run with ``-m`` is imported again,
+    unless it is a package's ``__main__`` (``python -m scrapy``), which is not."""
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        return [] if name == "__main__" or name.endswith(".__main__") else [name]
+    return ["scrapy.cmdline"] if getattr(main, "__file__", None) else []
+
+
+_PRELOAD = ["__main__", *main_script_imports(sys.modules["__main__"])]
+"""Modules the forkserver imports before it forks any worker (``__main__`` is its default):
+what the main script imports again in each worker is imported once, there."""
 
 
 _INTERRUPTS = (signal.SIGINT, signal.SIGTERM)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
-from crawler.workers import start_workers, worker_pool
+import pytest
+
+from crawler.workers import main_script_imports, start_workers, worker_pool
 from tests.cli import ROOT
 
 
@@ -38,3 +41,19 @@ def test_workers_find_the_modules_the_forkserver_imported():
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.stdout.split() == ["True", "False"], result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("main", "imported_again"),
+    [
+        (SimpleNamespace(__spec__=None, __file__="/venv/bin/scrapy"), ["scrapy.cmdline"]),
+        (SimpleNamespace(__spec__=SimpleNamespace(name="scrapy.__main__")), []),
+        (SimpleNamespace(__spec__=SimpleNamespace(name="__main__")), []),
+        (SimpleNamespace(__spec__=SimpleNamespace(name="tools.run")), ["tools.run"]),
+        (SimpleNamespace(__spec__=None), []),  # python -c, an interactive session
+    ],
+)
+def test_the_forkserver_imports_what_workers_would_import_again_of_the_main_module(
+    main, imported_again
+):
+    assert main_script_imports(main) == imported_again
