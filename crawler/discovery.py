@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import blake2b
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import lxml.etree
@@ -68,6 +70,13 @@ class PatternGuard:
             return False
         self.counts[shape] += 1
         return True
+
+
+def links_digest(links: Iterable[str]) -> str:
+    """A digest of the set of pages a page links to (their order and repeats aside): equal on
+    two visits when the page leads to the same pages."""
+    text = "\n".join(sorted(set(links)))
+    return blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def parse_lastmod(text: str | None) -> datetime | None:

@@ -11,6 +11,7 @@ from crawler.discovery import (
     PatternGuard,
     XmlDocumentError,
     link_verdict,
+    links_digest,
     parse_feed,
     parse_lastmod,
     parse_sitemap,
@@ -212,3 +213,11 @@ def test_page_links_are_canonical_on_site_and_once_each():
     ]
     assert feeds == ["https://example.org/feed/"]
     assert page_links("", "https://example.org/", SITE.hosts) == ([], [])
+
+
+def test_links_digest_is_of_the_set_of_links():
+    links = ["https://a.example/1/", "https://a.example/tag/x/", "https://a.example/2/"]
+    assert links_digest(links) == links_digest([*reversed(links), links[0]])
+    assert links_digest(links) != links_digest([*links, "https://a.example/3/"])
+    assert links_digest(links) != links_digest(links[:2])
+    assert len(links_digest([])) == 32

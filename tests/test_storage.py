@@ -11,7 +11,7 @@ from crawler.storage.dedupe import fingerprint
 from crawler.storage.models import Article as ArticleRow
 from crawler.storage.models import Fingerprint, Origin, Revision
 from crawler.storage.queries import ExportFilter, iter_export_records
-from crawler.storage.repository import store_batch
+from crawler.storage.repository import known_listings, store_batch, store_listings
 from tests.conftest import make_text
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -237,3 +237,20 @@ def test_seen_again_later_moves_last_seen_and_keeps_new_validators(sessions):
     }
     assert seen == {later}
     assert count(sessions, Revision) == 0
+
+
+def test_listings_are_stored_replaced_and_found_by_host(sessions):
+    now = datetime(2024, 5, 1, tzinfo=UTC)
+    first = {"https://a.example/": "1" * 32, "https://a.example/tag/x/": "2" * 32,
+             "http://b.example:8080/": "3" * 32}  # fmt: skip
+    with sessions.begin() as session:
+        store_listings(session, first, now)
+    with sessions.begin() as session:
+        store_listings(session, {"https://a.example/": "4" * 32}, now)
+        store_listings(session, {}, now)
+    with sessions() as session:
+        assert known_listings(session, ["a.example"]) == {
+            "https://a.example/": "4" * 32, "https://a.example/tag/x/": "2" * 32
+        }  # fmt: skip
+        assert known_listings(session, ["b.example"]) == {"http://b.example:8080/": "3" * 32}
+        assert known_listings(session, ["c.example"]) == known_listings(session, []) == {}

@@ -173,12 +173,26 @@ def second_run(first_run, crawled_site, stored):
     return result, list(crawled_site.hits)
 
 
+LISTINGS = ("/category/", "/tag/", "/author/", "/page/")
+
+
 def test_an_unchanged_rerun_fetches_no_article_in_full(second_run, crawled_site):
     result, hits = second_run
     assert result.returncode == 0, result.stderr[-2000:]
     articles = {a.path for a in crawled_site.articles}
     assert not [h for h in hits if h.path in articles and h.status == 200]
     assert "new 0, updated 0, merged 0" in result.stderr
+
+
+def test_an_unchanged_rerun_follows_no_unchanged_listing_of_a_site_with_a_sitemap(
+    first_run, second_run
+):
+    """The home page leads where it led when the first run followed its links, and the
+    sitemap lists the articles: the category, tag and author pages are not read again."""
+    first_hits, (_, rerun_hits) = first_run[4], second_run
+    assert [h for h in first_hits if h.path.startswith(LISTINGS)]
+    assert not [h for h in rerun_hits if h.path.startswith(LISTINGS)]
+    assert [h for h in rerun_hits if h.path == "/"]
 
 
 def test_a_stored_page_found_only_through_links_costs_a_304(tmp_path):
@@ -197,6 +211,8 @@ def test_a_stored_page_found_only_through_links_costs_a_304(tmp_path):
         (h.status, h.conditional) for h in hits if h.path in {a.path for a in site.articles}
     ]
     assert article_hits and set(article_hits) == {(304, True)}
+    # no sitemap lists the pages: unchanged listings are followed all the same
+    assert [h for h in hits if h.path.startswith(LISTINGS)]
 
 
 @pytest.fixture(scope="module")

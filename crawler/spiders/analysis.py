@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -17,12 +17,14 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.discovery import (
     Entry,
     PatternGuard,
     XmlDocumentError,
     link_verdict,
+    links_digest,
     read_feed,
     read_sitemap,
 )
@@ -30,8 +32,9 @@ from crawler.distributed import use_redis
 from crawler.normalize.urls import canonical_url
 from crawler.sites import SiteConfigError, SiteProfile, ad_hoc_profiles, load_sites
 from crawler.spiders.common import PageSpider
-from crawler.storage.db import database
-from crawler.storage.repository import KnownOrigin, known_origins
+from crawler.storage.concurrency import write_transaction
+from crawler.storage.db import DatabaseError, database
+from crawler.storage.repository import KnownOrigin, known_listings, known_origins, store_listings
 
 
 @dataclass
@@ -46,6 +49,15 @@ class SiteState:
     deferred: dict[str, int] = field(default_factory=dict)
     """Stored pages found without a date (through links), by URL, with their link depth:
     requested once the crawl is otherwise idle, when every sitemap and feed has been read."""
+    listings: dict[str, str] = field(default_factory=dict)
+    """The links digest of each page read that is not an article and whose links count."""
+    held: dict[str, int] = field(default_factory=dict)
+    """The links of listings that link to the same pages as when last followed, with their
+    link depth: followed once the crawl is idle only if no sitemap listed the site's pages."""
+    indexed: bool = False
+    """A sitemap listed pages of the site in this run."""
+    truncated: bool = False
+    """The page budget left pages out: this run's listings are not stored."""
 
 
 class AnalysisSpider(PageSpider):
@@ -62,7 +74,9 @@ class AnalysisSpider(PageSpider):
     is not newer than when it was last seen; otherwise it is fetched with ``If-None-Match`` /
     ``If-Modified-Since`` from its stored validators. A stored page reached through a link
     waits until the crawl is otherwise idle, so that a sitemap or feed read later in the run
-    still spares its request.
+    still spares its request. A page that is not an article and links to the same pages as
+    when a finished run last followed its links (``listings`` table) is not followed again
+    when a sitemap lists the site's pages: nothing new was published there since.
     """
 
     name = "analysis"
@@ -77,6 +91,7 @@ class AnalysisSpider(PageSpider):
         self.start_urls_arg = start_urls
         self.sites: dict[str, SiteState] = {}
         self.known_origins: dict[str, KnownOrigin] = {}
+        self.known_listings: dict[str, str] = {}
         self.fresh: set[str] = set()
 
     @classmethod
@@ -93,6 +108,7 @@ class AnalysisSpider(PageSpider):
         spider.max_sitemaps = s.getint("ANALYSIS_MAX_SITEMAPS", 200)
         spider.max_xml_size = s.getint("SITEMAP_MAX_SIZE", 50 * 1024 * 1024)
         crawler.signals.connect(spider.request_deferred, signal=signals.spider_idle)
+        crawler.signals.connect(spider.save_listings, signal=signals.spider_closed)
         return spider
 
     def _profiles(self) -> list[SiteProfile]:
@@ -115,7 +131,7 @@ class AnalysisSpider(PageSpider):
             self.crawler.stats.set_value("run/failed", "bad site configuration")
             raise CloseSpider("bad_sites") from None
         hosts = {h for p in profiles for h in p.hosts}
-        self.known_origins = await asyncio.to_thread(self._load_known, hosts)
+        self.known_origins, self.known_listings = await asyncio.to_thread(self._load_known, hosts)
         for profile in profiles:
             self.sites[profile.name] = SiteState(profile, PatternGuard(self.pattern_limit))
         for profile in profiles:
@@ -133,9 +149,30 @@ class AnalysisSpider(PageSpider):
                 if request := self._page(url, profile.name, depth=0, listing=True):
                     yield request
 
-    def _load_known(self, hosts: set[str]) -> dict[str, KnownOrigin]:
+    def _load_known(self, hosts: set[str]) -> tuple[dict[str, KnownOrigin], dict[str, str]]:
         with database(self.settings["DATABASE_URL"])() as session:
-            return known_origins(session, hosts)
+            return known_origins(session, hosts), known_listings(session, hosts)
+
+    async def save_listings(self, reason: str) -> None:
+        """Store the links digests of the listings read, after a run that finished (one that
+        stopped early may not have followed their links), except on sites whose page budget
+        left pages out."""
+        listings = {
+            url: digest
+            for state in self.sites.values()
+            if not state.truncated
+            for url, digest in state.listings.items()
+        }
+        if reason != "finished" or not listings:
+            return
+        url = self.settings["DATABASE_URL"]
+        now = datetime.now(UTC)
+        try:
+            await asyncio.to_thread(
+                write_transaction, database(url), lambda s: store_listings(s, listings, now)
+            )
+        except (DatabaseError, SQLAlchemyError) as exc:
+            self.logger.warning("Listings not stored (the next run follows their links): %s", exc)
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -159,11 +196,9 @@ class AnalysisSpider(PageSpider):
         if is_canonical and (url in self.fresh or url in state.scheduled):
             return None  # the common case, decided before any other work
         canonical = url if is_canonical else canonical_url(url)
-        verdict = link_verdict(canonical, state.profile) if canonical else "scheme"
-        if verdict is not None:
-            stats.inc_value(f"discovery/skipped_{verdict}")
+        if not canonical:
+            stats.inc_value("discovery/skipped_scheme")
             return None
-        assert canonical is not None
         if canonical in self.fresh or canonical in state.scheduled:
             return None
         known = self.known_origins.get(canonical)
@@ -171,11 +206,16 @@ class AnalysisSpider(PageSpider):
             self.fresh.add(canonical)  # unchanged since stored: no request, now or via links
             stats.inc_value("pages/skipped_unchanged")
             return None
+        verdict = link_verdict(canonical, state.profile)
+        if verdict is not None:
+            stats.inc_value(f"discovery/skipped_{verdict}")
+            return None
         if known and modified is None and defer and not listing:
             state.deferred[canonical] = min(depth, state.deferred.get(canonical, depth))
             return None
         if len(state.scheduled) >= state.profile.max_pages:
             stats.inc_value("discovery/skipped_max_pages")
+            state.truncated = True
             return None
         if not listing and not state.guard.admit(canonical):
             stats.inc_value("discovery/skipped_pattern")
@@ -185,12 +225,20 @@ class AnalysisSpider(PageSpider):
 
     def request_deferred(self) -> None:
         """When the crawl is idle: request the stored pages links led to that no sitemap or
-        feed entry spared (conditionally: an unchanged one costs a ``304``)."""
+        feed entry spared (conditionally: an unchanged one costs a ``304``), and the links of
+        unchanged listings of a site no sitemap indexed (their pages could have changed)."""
         requests = []
         for site, state in self.sites.items():
             deferred, state.deferred = state.deferred, {}
             for url, depth in deferred.items():
                 if request := self._page(url, site, depth, is_canonical=True, defer=False):
+                    requests.append(request)
+            held, state.held = state.held, {}
+            if state.indexed:
+                self.crawler.stats.inc_value("discovery/skipped_unchanged_listing", len(held))
+                continue
+            for url, depth in held.items():
+                if request := self._page(url, site, depth, is_canonical=True):
                     requests.append(request)
         for request in requests:
             self.crawler.engine.crawl(request)
@@ -241,6 +289,7 @@ class AnalysisSpider(PageSpider):
             return
         kind, entries = parsed
         state = self.sites[site]
+        state.indexed = state.indexed or (kind == "urlset" and bool(entries))
         for entry in entries:
             if kind == "sitemapindex":
                 url = entry.url
@@ -284,6 +333,15 @@ class AnalysisSpider(PageSpider):
         # most links of a page are scheduled already (navigation, related articles): passed
         # over here in one sweep, before a call for each of the rest
         scheduled, fresh = state.scheduled, self.fresh
-        for url in [u for u in reading.links if u not in scheduled and u not in fresh]:
+        links = [u for u in reading.links if u not in scheduled and u not in fresh]
+        if not reading.page.is_article:
+            page = canonical_url(response.url) or response.url
+            digest = state.listings[page] = links_digest(reading.links)
+            if self.known_listings.get(page) == digest:  # leads where it led last time
+                self.crawler.stats.inc_value("pages/listing_unchanged")
+                for url in links:
+                    state.held[url] = min(depth + 1, state.held.get(url, depth + 1))
+                return
+        for url in links:
             if request := self._page(url, site, depth=depth + 1, is_canonical=True):
                 yield request

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 typed models: articles, authors, origins, revisions, fingerprints and runs."""
+"""SQLAlchemy 2 typed models: articles, authors, origins, revisions, fingerprints, listings and
+runs."""
 
 from __future__ import annotations
 
@@ -122,6 +123,18 @@ class Fingerprint(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     value: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class Listing(Base):
+    """A page that is not an article (a home page, a category, a tag page): what it linked to
+    when a finished crawl last followed its links."""
+
+    __tablename__ = "listings"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    links_hash: Mapped[str] = mapped_column(String(32))
+    """``crawler.discovery.links_digest`` of the page's links."""
+    last_seen: Mapped[datetime]
 
 
 class Run(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -21,6 +21,7 @@ from crawler.storage.models import (
     ArticleAuthor,
     Author,
     Base,
+    Listing,
     Origin,
     Revision,
 )
@@ -496,18 +497,44 @@ class KnownOrigin:
 
 def known_origins(session: Session, hosts: Iterable[str]) -> dict[str, KnownOrigin]:
     """Return the stored origins on the given hosts (http and https), by URI."""
+    hosts = list(hosts)
+    if not hosts:
+        return {}
+    query = select(Origin.uri, Origin.etag, Origin.last_modified, Origin.last_seen)
+    return {
+        uri: KnownOrigin(etag, modified, _aware(seen))
+        for uri, etag, modified, seen in session.execute(query.where(_on_hosts(Origin.uri, hosts)))
+    }
+
+
+def known_listings(session: Session, hosts: Iterable[str]) -> dict[str, str]:
+    """Return the stored listings on the given hosts: their links' digests, by URL."""
+    hosts = list(hosts)
+    if not hosts:
+        return {}
+    query = select(Listing.url, Listing.links_hash).where(_on_hosts(Listing.url, hosts))
+    return {url: digest for url, digest in session.execute(query)}
+
+
+def store_listings(session: Session, listings: Mapping[str, str], now: datetime) -> None:
+    """Store the listings' links digests (by URL), replacing the ones stored before."""
+    if not listings:
+        return
+    table = _table(Listing)
+    db = session.connection()
+    db.execute(delete(table).where(one_of(db.dialect.name, table.c.url, list(listings))))
+    rows = [
+        {"url": url, "links_hash": digest, "last_seen": now} for url, digest in listings.items()
+    ]
+    insert_many(db, table, rows)
+
+
+def _on_hosts(column: Any, hosts: Iterable[str]) -> Any:
+    """Whether a URL column's value is on one of the hosts (http or https, any port)."""
     prefixes = [
         f"{scheme}://{host}{end}" for host in hosts for scheme in ("http", "https") for end in "/:"
     ]
-    if not prefixes:
-        return {}
-    query = select(Origin.uri, Origin.etag, Origin.last_modified, Origin.last_seen).where(
-        or_(*(Origin.uri.startswith(p, autoescape=True) for p in prefixes))
-    )
-    return {
-        uri: KnownOrigin(etag, modified, _aware(seen))
-        for uri, etag, modified, seen in session.execute(query)
-    }
+    return or_(*(column.startswith(prefix, autoescape=True) for prefix in prefixes))
 
 
 def _aware(value: datetime) -> datetime:
