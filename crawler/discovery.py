@@ -173,7 +173,8 @@ def canonical_entries(entries: list[Entry], base_url: str) -> list[Entry]:
 
 
 def _canonical_link(base_url: str, url: str) -> str:
-    try:
-        return canonical_url(urljoin(base_url, url)) or ""
+    try:  # most entries are absolute already: urljoin would take more time than the rest
+        absolute = url if url.startswith(("http://", "https://")) else urljoin(base_url, url)
+        return canonical_url(absolute) or ""
     except ValueError:  # e.g. a broken IPv6 host
         return ""
