@@ -33,7 +33,7 @@ from crawler.normalize.urls import canonical_url
 from crawler.sites import SiteConfigError, SiteProfile, ad_hoc_profiles, load_sites
 from crawler.spiders.common import PageSpider
 from crawler.storage.concurrency import write_transaction
-from crawler.storage.db import DatabaseError, database
+from crawler.storage.db import DatabaseError, database, error_reason
 from crawler.storage.repository import KnownOrigin, known_listings, known_origins, store_listings
 
 
@@ -171,8 +171,13 @@ class AnalysisSpider(PageSpider):
             await asyncio.to_thread(
                 write_transaction, database(url), lambda s: store_listings(s, listings, now)
             )
-        except (DatabaseError, SQLAlchemyError) as exc:
-            self.logger.warning("Listings not stored (the next run follows their links): %s", exc)
+        except DatabaseError as exc:
+            self._listings_not_stored(str(exc))
+        except SQLAlchemyError as exc:
+            self._listings_not_stored(error_reason(exc, url))
+
+    def _listings_not_stored(self, reason: str) -> None:
+        self.logger.warning("Listings not stored (the next run follows their links): %s", reason)
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -229,16 +234,13 @@ class AnalysisSpider(PageSpider):
         unchanged listings of a site no sitemap indexed (their pages could have changed)."""
         requests = []
         for site, state in self.sites.items():
-            deferred, state.deferred = state.deferred, {}
-            for url, depth in deferred.items():
-                if request := self._page(url, site, depth, is_canonical=True, defer=False):
-                    requests.append(request)
             held, state.held = state.held, {}
             if state.indexed:
                 self.crawler.stats.inc_value("discovery/skipped_unchanged_listing", len(held))
-                continue
-            for url, depth in held.items():
-                if request := self._page(url, site, depth, is_canonical=True):
+                held = {}
+            deferred, state.deferred = state.deferred, {}
+            for url, depth in [*held.items(), *deferred.items()]:
+                if request := self._page(url, site, depth, is_canonical=True, defer=False):
                     requests.append(request)
         for request in requests:
             self.crawler.engine.crawl(request)
