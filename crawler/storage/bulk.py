@@ -54,11 +54,7 @@ def insert_rows(
         source = func.unnest(*arrays).table_valued(*columns).render_derived()
         connection.execute(insert(table).from_select(columns, select(*source.c)))
     elif dialect == "sqlite":  # the driver's executemany is faster than any one statement
-        compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
-        order = [columns.index(name) for name in compiled.positiontup or []]
-        if order != list(range(len(columns))):
-            rows = [[row[i] for i in order] for row in rows]
-        connection.exec_driver_sql(str(compiled), list(map(tuple, rows)))
+        _driver_executemany(connection, table, columns, rows)
     else:
         connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
@@ -81,8 +77,6 @@ def insert_many(
         connection.execute(insert(table), [{name: row[name] for name in names} for row in rows])
         return
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    names = list(compiled.positiontup or [])  # the order of the statement's "?" parameters
     values = [[row[name] for name in names] for row in rows]
     for position, name in enumerate(names):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -90,7 +84,19 @@ def insert_many(
             convert = _once_per_object(process)
             for row_values in values:
                 row_values[position] = convert(row_values[position])
-    connection.exec_driver_sql(str(compiled), list(map(tuple, values)))
+    _driver_executemany(connection, table, names, values)
+
+
+def _driver_executemany(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """``INSERT INTO table (columns)`` the rows of values ready for the driver, through its
+    executemany."""
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
+    order = [columns.index(name) for name in compiled.positiontup or []]
+    if order != list(range(len(columns))):  # the statement names the columns in its own order
+        rows = [[row[i] for i in order] for row in rows]
+    connection.exec_driver_sql(str(compiled), list(map(tuple, rows)))
 
 
 def _once_per_object(process: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -21,7 +21,7 @@ SKETCH_SIZE = 6
 ANCHOR_BYTES = 9
 """The sketch samples the shingles that start with a word of at least this many bytes (UTF-8):
 a sample chosen by content, so every copy of a text samples the same shingles, and edits spoil
-their share of it as they do of all shingles. About one shingle in eight in English prose, and
+their share of it as they do of all shingles. About one shingle in six in English prose, and
 choosing them costs a fraction of hashing every shingle."""
 
 SAME_TITLE_CONTAINMENT = 0.75
